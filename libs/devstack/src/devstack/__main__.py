@@ -1,0 +1,131 @@
+"""`devstack up`: run the local stack in the foreground until Ctrl-C or SIGTERM."""
+
+import argparse
+import logging
+import shutil
+import signal
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+from types import FrameType
+
+from .config import DEFAULT_SERVICES, StackConfig
+from .errors import StackError
+from .logs import LogSink
+from .paths import repo_root
+from .stack import Stack
+
+logger = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The command line: one `up` command with its options."""
+    parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="run restate-server and the services in the foreground")
+    up.add_argument("--data-dir", type=Path, help="restate data (default: <repo>/.stack/restate)")
+    up.add_argument("--fresh", action="store_true", help="delete the data dir first")
+    up.add_argument("--no-seed", action="store_true", help="skip seeding the domain data")
+    up.add_argument("--ingress-port", type=int, default=8080)
+    up.add_argument("--admin-port", type=int, default=9070)
+    up.add_argument("--node-port", type=int, default=5122)
+    for spec in DEFAULT_SERVICES:
+        up.add_argument(f"--{spec.name}-port", type=int, default=spec.port)
+    return parser
+
+
+def _config(args: argparse.Namespace) -> StackConfig:
+    """The stack config described by the command line, logging to stdout with prefixes."""
+    data_dir: Path = args.data_dir or repo_root() / ".stack" / "restate"
+    services = tuple(
+        replace(spec, port=getattr(args, f"{spec.name}_port")) for spec in DEFAULT_SERVICES
+    )
+    return StackConfig(
+        data_dir=data_dir.resolve(),
+        ingress_port=args.ingress_port,
+        admin_port=args.admin_port,
+        node_port=args.node_port,
+        services=services,
+        seed=not args.no_seed,
+        logs=LogSink(echo=sys.stdout),
+    )
+
+
+def _banner(stack: Stack) -> str:
+    """Where things are, printed once the stack is up."""
+    lines = [
+        "",
+        "stack is up:",
+        f"  ingress     {stack.ingress_url}",
+        f"  admin API   {stack.admin_url}",
+        f"  Restate UI  {stack.ui_url}",
+        f"  metrics     {stack.metrics_url}",
+        *(f"  {name:<11} {svc.url}  (pid {svc.pid})" for name, svc in stack.services.items()),
+        f"  data        {stack.config.data_dir}",
+        "press Ctrl-C to stop",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _run_until_signalled(stack: Stack) -> int:
+    """Watch the children until SIGINT/SIGTERM; exit status 1 if restate-server dies."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        # A second Ctrl-C during shutdown interrupts it; Stack.stop then SIGKILLs the rest.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    reported: set[str] = set()
+    while not stop.wait(0.5):
+        if not stack.server.running:
+            print("devstack: restate-server exited; stopping", file=sys.stderr, flush=True)
+            return 1
+        for name, service in stack.services.items():
+            # Reported, not fatal: killing a service to watch Restate recover is the point.
+            if not service.running and name not in reported:
+                reported.add(name)
+                print(f"devstack: service {name} exited", file=sys.stderr, flush=True)
+            elif service.running:
+                reported.discard(name)
+    return 0
+
+
+def up(args: argparse.Namespace) -> int:
+    """Run the stack in the foreground; stop it cleanly on Ctrl-C or SIGTERM."""
+    config = _config(args)
+    if args.fresh and config.data_dir.exists():
+        shutil.rmtree(config.data_dir)
+    stack = Stack(config)
+    # SIGTERM during startup must still stop the children: turn it into an exception.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        stack.start()
+    except KeyboardInterrupt:
+        return 0
+    try:
+        print(_banner(stack), flush=True)
+        return _run_until_signalled(stack)
+    finally:
+        print("devstack: stopping", file=sys.stderr, flush=True)
+        stack.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `devstack` console script."""
+    logging.basicConfig(level=logging.WARNING, format="devstack: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        status = up(args)
+    except (StackError, TimeoutError) as error:
+        print(f"devstack: {error}", file=sys.stderr)
+        status = 1
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""One child process in its own session, signalled only by its own pid."""
+
+import logging
+import signal
+import subprocess
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .errors import StackError
+from .logs import LogSink
+
+logger = logging.getLogger(__name__)
+
+
+class Child:
+    """A restartable child process whose stdout and stderr go to a LogSink."""
+
+    def __init__(self, name: str, logs: LogSink) -> None:
+        self.name = name
+        self.logs = logs
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._pump: threading.Thread | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The pid of the current (or last) process, None if never started."""
+        return None if self._proc is None else self._proc.pid
+
+    @property
+    def running(self) -> bool:
+        """Whether the process has been started and has not exited."""
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status once the process has exited (negative: killed by that signal)."""
+        return None if self._proc is None else self._proc.poll()
+
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> None:
+        """Start the process; refuse if the previous one is still running."""
+        if self.running:
+            raise StackError(f"{self.name} is already running (pid {self.pid})")
+        # A new session keeps Ctrl-C in the terminal away from the children, so the
+        # parent decides the shutdown order; it also keeps a pytest run from signalling them.
+        proc = subprocess.Popen(
+            list(argv),
+            env=dict(env),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        assert proc.stdout is not None
+        self._proc = proc
+        self._pump = self.logs.attach(self.name, proc.stdout, f"--- started pid {proc.pid} ---")
+        logger.info("started %s (pid %d)", self.name, proc.pid)
+
+    def kill(self) -> None:
+        """SIGKILL the process (a crash, as far as it can tell) and reap it."""
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            self._reap_exited()
+            return
+        # Popen.send_signal polls first, so an already reaped pid (maybe reused) is never hit.
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        self._drain()
+        self.logs.note(self.name, f"--- killed pid {proc.pid} (SIGKILL) ---")
+        logger.info("killed %s (pid %d)", self.name, proc.pid)
+
+    def stop(self, timeout: float, signum: signal.Signals = signal.SIGTERM) -> None:
+        """Send signum (SIGTERM), wait up to timeout seconds, then SIGKILL the process."""
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            self._reap_exited()
+            return
+        proc.send_signal(signum)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            logger.warning(
+                "%s (pid %d) ignored %s for %.0fs; killing it",
+                self.name,
+                proc.pid,
+                signum.name,
+                timeout,
+            )
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        self._drain()
+        self.logs.note(self.name, f"--- stopped pid {proc.pid}, exit status {proc.returncode} ---")
+        logger.info("stopped %s (pid %d, exit %s)", self.name, proc.pid, proc.returncode)
+
+    def _reap_exited(self) -> None:
+        """Record, once, that the process had already exited on its own (or by another hand)."""
+        if self._proc is not None and self._pump is not None:
+            self._drain()
+            status = self._proc.returncode
+            self.logs.note(self.name, f"--- pid {self._proc.pid} had exited, status {status} ---")
+
+    def _drain(self) -> None:
+        """Let the log pump copy the last lines before anyone reads the log file."""
+        if self._pump is not None:
+            self._pump.join(timeout=5)
+            self._pump = None

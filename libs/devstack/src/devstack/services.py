@@ -1,0 +1,98 @@
+"""A Python Restate service (`python -m <module>`) as a child process listening on one port."""
+
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .child import Child
+from .errors import StackError
+from .logs import LogSink
+from .ports import HOST, accepts_connections
+from .waiting import wait_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceProcess:
+    """One service deployment, served by hypercorn on 127.0.0.1:port."""
+
+    name: str
+    module: str
+    port: int
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    logs: LogSink = field(default_factory=LogSink)
+    stop_timeout: float = 10.0
+    # SIGINT, not SIGTERM: restate-sdk-python (1.3.0) takes over the loop's SIGTERM
+    # handler on the first request, so hypercorn never hears SIGTERM and the process
+    # hangs; hypercorn still shuts down gracefully on SIGINT.
+    stop_signal: signal.Signals = signal.SIGINT
+    _child: Child = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._child = Child(self.name, self.logs)
+
+    @property
+    def url(self) -> str:
+        """The deployment URI registered with restate-server."""
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        """Pid of the current (or last) service process."""
+        return self._child.pid
+
+    @property
+    def running(self) -> bool:
+        """Whether the service process is alive."""
+        return self._child.running
+
+    def env(self) -> dict[str, str]:
+        """The environment the service is started with; extra_env wins over the defaults."""
+        # Unbuffered, so prints show up in the logs as they happen, not at exit.
+        return {
+            **os.environ,
+            "HOST": HOST,
+            "PORT": str(self.port),
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+
+    def start(self) -> None:
+        """Spawn the service; returns at once, see wait_listening."""
+        self._child.spawn([sys.executable, "-m", self.module], self.env())
+
+    def wait_listening(self, timeout: float = 30.0) -> None:
+        """Block until the port accepts connections; fail early if the process died."""
+
+        def listening_or_dead() -> bool:
+            if not self._child.running:
+                where = self.logs.path_for(self.name)
+                hint = f"; see {where}" if where is not None else ""
+                raise StackError(
+                    f"service {self.name} ({self.module}) exited with status "
+                    f"{self._child.returncode}{hint}"
+                )
+            return accepts_connections(self.port)
+
+        wait_for(listening_or_dead, timeout, 0.05, f"{self.name} listening on {self.url}")
+
+    def kill(self) -> None:
+        """SIGKILL this service (by its own pid), as a crash would."""
+        self._child.kill()
+
+    def stop(self) -> None:
+        """Ask the service to stop (stop_signal), SIGKILL it if still there after stop_timeout."""
+        self._child.stop(self.stop_timeout, self.stop_signal)
+
+    def restart(self, *, graceful: bool = True, timeout: float = 30.0) -> None:
+        """Stop (or kill) and start again on the same port, then wait until it listens."""
+        if graceful:
+            self.stop()
+        else:
+            self.kill()
+        self.start()
+        self.wait_listening(timeout)

@@ -1,0 +1,73 @@
+"""The agents, in the shape of the Agents SDK's customer-service example."""
+
+from agents import Agent
+from agents.extensions.handoff_prompt import RECOMMENDED_PROMPT_PREFIX
+
+from . import config
+from .models import AgentRole, AirlineContext
+from .tools import faq_lookup, send_invoice, update_seat
+
+
+def build_agents(model: str = config.AGENT_MODEL) -> dict[AgentRole, Agent[AirlineContext]]:
+    """Triage plus three specialists, each able to hand back to triage."""
+    faq_agent = Agent[AirlineContext](
+        name="FAQ Agent",
+        handoff_description="Answers questions about baggage, seats and wifi.",
+        instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
+You are an FAQ agent. Answer only from the faq_lookup_tool; never from your own knowledge.
+1. Identify the customer's last question.
+2. Look it up with faq_lookup_tool and answer with what it returns.
+If the question is not about the FAQ, transfer back to the triage agent.""",
+        tools=[faq_lookup],
+        model=model,
+    )
+    seat_agent = Agent[AirlineContext](
+        name="Seat Booking Agent",
+        handoff_description="Changes the seat on a booking.",
+        instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
+You are a seat booking agent.
+1. Ask for the confirmation number unless the customer gave it.
+2. Ask which seat they want unless they said it.
+3. Change it with update_seat and tell the customer exactly what the tool returned.
+If the customer asks about something else, transfer back to the triage agent.""",
+        tools=[update_seat],
+        model=model,
+    )
+    invoice_agent = Agent[AirlineContext](
+        name="Invoice Agent",
+        handoff_description="Sends the invoice of a booking by e-mail.",
+        instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
+You are an invoice agent.
+1. Ask for the confirmation number unless the customer gave it.
+2. Send the invoice with send_invoice and tell the customer what the tool returned.
+If the customer asks about something else, transfer back to the triage agent.""",
+        tools=[send_invoice],
+        model=model,
+    )
+    triage_agent = Agent[AirlineContext](
+        name="Triage Agent",
+        handoff_description="Routes the customer to the right specialist.",
+        instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
+You are a helpful airline triage agent. Hand the customer to the right specialist:
+FAQ questions (baggage, seats, wifi), seat changes, or invoices.""",
+        handoffs=[faq_agent, seat_agent, invoice_agent],
+        model=model,
+    )
+    for specialist in (faq_agent, seat_agent, invoice_agent):
+        specialist.handoffs.append(triage_agent)
+    return {
+        "triage": triage_agent,
+        "faq": faq_agent,
+        "seat_booking": seat_agent,
+        "invoice": invoice_agent,
+    }
+
+
+def role_of(agent_name: str) -> AgentRole:
+    """The role of an agent by its name (the SDK reports the last agent by object)."""
+    return {
+        "Triage Agent": "triage",
+        "FAQ Agent": "faq",
+        "Seat Booking Agent": "seat_booking",
+        "Invoice Agent": "invoice",
+    }.get(agent_name, "triage")  # type: ignore[return-value]

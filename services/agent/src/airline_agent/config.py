@@ -1,0 +1,27 @@
+"""The agent's configuration, read once from the environment."""
+
+import os
+
+
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+HOST = os.environ.get("HOST", "127.0.0.1")
+PORT = int(os.environ.get("PORT", "9080"))
+
+# With a key the agents talk to OpenAI (or any OpenAI-compatible server via OPENAI_BASE_URL,
+# read by the openai client itself); without one they use the built-in offline model.
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
+AGENT_MODEL = os.environ.get("AGENT_MODEL", "gpt-4.1-mini" if OPENAI_API_KEY else "offline")
+OFFLINE_MODEL_LATENCY_S = _float("OFFLINE_MODEL_LATENCY_MS", 0) / 1000
+
+# How many past items the model sees each turn; the full history stays in state.
+HISTORY_WINDOW = int(os.environ.get("AGENT_HISTORY_WINDOW", "60"))
+MAX_MESSAGE_BYTES = int(os.environ.get("AGENT_MAX_MESSAGE_BYTES", "8192"))
+MAX_AGENT_STEPS = int(os.environ.get("AGENT_MAX_STEPS", "10"))
+
+# Retries of one LLM call before the turn gives up with a message to the customer.
+LLM_MAX_ATTEMPTS = int(os.environ.get("LLM_MAX_ATTEMPTS", "6"))
+LLM_INITIAL_RETRY_S = _float("LLM_INITIAL_RETRY_S", 0.5)
+LLM_MAX_RETRY_S = _float("LLM_MAX_RETRY_S", 10)

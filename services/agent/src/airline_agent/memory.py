@@ -1,0 +1,90 @@
+"""Conversation memory in Restate state, in append-only chunks.
+
+Restate's `RestateSession` keeps the whole history in one state key that every turn reads and
+writes whole, so turns get slower as a conversation grows. Here a turn reads only the chunks its
+window needs and rewrites only the last chunk, while the full history stays in state, queryable.
+"""
+
+from typing import Any
+
+from agents.items import TResponseInputItem
+from agents.memory.session import SessionABC
+from restate import ObjectContext, ObjectSharedContext
+
+CHUNK_SIZE = 32
+Item = dict[str, Any]
+
+
+def chunk_key(index: int) -> str:
+    """The state key of the index-th chunk of history items."""
+    return f"history.{index:06d}"
+
+
+async def read_items(
+    ctx: ObjectContext | ObjectSharedContext, count: int, start: int = 0
+) -> list[Item]:
+    """Items start..count-1 of the history (count is how many the session holds)."""
+    items: list[Item] = []
+    for index in range(start // CHUNK_SIZE, (count + CHUNK_SIZE - 1) // CHUNK_SIZE):
+        items.extend(await ctx.get(chunk_key(index), type_hint=list[Item]) or [])
+    return items[start - (start // CHUNK_SIZE) * CHUNK_SIZE :]
+
+
+def _window_start(items: list[Item], window: int) -> int:
+    """Where the model's view starts: at most `window` items back, at a user message.
+
+    Starting at a user message keeps tool calls and their outputs together.
+    """
+    start = max(0, len(items) - window)
+    while start < len(items) and items[start].get("role") != "user":
+        start += 1
+    return start if start < len(items) else max(0, len(items) - window)
+
+
+class ChunkedSession(SessionABC):
+    """An Agents SDK session over chunked Restate state; `flush()` writes the new items."""
+
+    def __init__(self, ctx: ObjectContext, count: int, window: int) -> None:
+        self.session_id = ctx.key()
+        self._ctx = ctx
+        self._count = count
+        self._window = window
+        self._new: list[Item] = []
+
+    @property
+    def count(self) -> int:
+        """How many items the history holds, including unflushed ones."""
+        return self._count + len(self._new)
+
+    async def get_items(self, limit: int | None = None) -> list[TResponseInputItem]:
+        """The most recent part of the history: what the model sees this turn."""
+        window = self._window if limit is None else min(limit, self._window)
+        start = max(0, self._count - window - CHUNK_SIZE)
+        recent = await read_items(self._ctx, self._count, start) + self._new
+        return recent[_window_start(recent, window) :]  # type: ignore[return-value]
+
+    async def add_items(self, items: list[TResponseInputItem]) -> None:
+        """Buffer new items; they are written once, by flush(), at the end of the turn."""
+        self._new.extend(dict(item) for item in items)  # type: ignore[arg-type]
+
+    async def pop_item(self) -> TResponseInputItem | None:
+        """Remove the newest unflushed item (stored history is append-only)."""
+        return self._new.pop() if self._new else None  # type: ignore[return-value]
+
+    async def clear_session(self) -> None:
+        """Drop unflushed items; stored history is kept (it is the audit trail)."""
+        self._new.clear()
+
+    async def flush(self) -> None:
+        """Append the buffered items: rewrite the last partial chunk, add new ones."""
+        if not self._new:
+            return
+        first = self._count // CHUNK_SIZE
+        tail = await self._ctx.get(chunk_key(first), type_hint=list[Item]) or []
+        pending = tail[: self._count - first * CHUNK_SIZE] + self._new
+        for offset in range(0, len(pending), CHUNK_SIZE):
+            self._ctx.set(
+                chunk_key(first + offset // CHUNK_SIZE), pending[offset : offset + CHUNK_SIZE]
+            )
+        self._count += len(self._new)
+        self._new = []

@@ -1,0 +1,70 @@
+"""Pydantic types at the agent's boundary and in its state."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from . import config
+
+AgentRole = Literal["triage", "faq", "seat_booking", "invoice"]
+
+
+class ChatRequest(BaseModel):
+    """One customer message."""
+
+    message: str = Field(min_length=1)
+
+    @field_validator("message")
+    @classmethod
+    def _sane(cls, message: str) -> str:
+        if not message.strip():
+            raise ValueError("the message is empty; write what you need, e.g. 'change my seat'")
+        size = len(message.encode())
+        if size > config.MAX_MESSAGE_BYTES:
+            raise ValueError(
+                f"the message is {size} bytes; the limit is {config.MAX_MESSAGE_BYTES} bytes"
+            )
+        return message
+
+
+class ChatReply(BaseModel):
+    """The agent's answer to one message."""
+
+    reply: str
+    agent: AgentRole
+    turn: int
+
+
+class AirlineContext(BaseModel):
+    """What the agents learned about the customer; tools read and update it."""
+
+    passenger_name: str | None = None
+    confirmation_number: str | None = None
+    seat_number: str | None = None
+    flight_number: str | None = None
+
+
+class SessionState(BaseModel):
+    """The small, always-loaded part of a session's memory (state key "session")."""
+
+    active_agent: AgentRole = "triage"
+    turns: int = 0
+    item_count: int = 0
+    bookings: list[str] = Field(default_factory=list)
+    context: AirlineContext = Field(default_factory=AirlineContext)
+
+
+class HistoryEntry(BaseModel):
+    """One item of the conversation, readable by a person."""
+
+    kind: Literal["user", "assistant", "tool_call", "tool_result", "other"]
+    text: str
+    name: str | None = None
+
+
+class History(BaseModel):
+    """The whole conversation of a session: readable entries plus the raw SDK items."""
+
+    session_id: str
+    entries: list[HistoryEntry]
+    items: list[dict[str, Any]]

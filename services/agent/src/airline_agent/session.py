@@ -1,0 +1,85 @@
+"""`AgentSession`: one customer conversation, keyed by session id.
+
+Its memory is Restate state: "session" (active agent, what the agents learned, counters) and the
+history in chunks (see memory.py). Shared handlers read it from outside while a turn runs.
+"""
+
+import logging
+from typing import Any
+
+import restate
+from agents import MaxTurnsExceeded
+from restate import ObjectContext, ObjectSharedContext
+
+from . import config
+from .airline import build_agents, role_of
+from .durable import run_turn
+from .memory import ChunkedSession, read_items
+from .models import ChatReply, ChatRequest, History, HistoryEntry, SessionState
+from .ordering import order_tool_calls
+from .validation import CheckedSerde, accept
+
+logger = logging.getLogger(__name__)
+
+agent_session = restate.VirtualObject("AgentSession")
+AGENTS = order_tool_calls(build_agents())
+
+
+async def _state(ctx: ObjectContext | ObjectSharedContext) -> SessionState:
+    return await ctx.get("session", type_hint=SessionState) or SessionState()
+
+
+@agent_session.handler(input_serde=CheckedSerde(ChatRequest))
+async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
+    """Take one customer message and answer it; the conversation continues where it left off."""
+    message = accept(request).message
+    state = await _state(ctx)
+    memory = ChunkedSession(ctx, state.item_count, config.HISTORY_WINDOW)
+    context = state.context.model_copy()
+    try:
+        result = await run_turn(AGENTS[state.active_agent], message, memory, context)
+        reply, agent = str(result.final_output), role_of(result.last_agent.name)
+    except MaxTurnsExceeded:
+        logger.warning(
+            "turn of session %s exceeded %d agent steps", ctx.key(), config.MAX_AGENT_STEPS
+        )
+        reply, agent = "Sorry, I could not finish that request. Could you rephrase it?", "triage"
+    await memory.flush()
+    state.turns += 1
+    state.item_count = memory.count
+    state.active_agent = agent
+    state.context = context
+    if context.confirmation_number and context.confirmation_number not in state.bookings:
+        state.bookings.append(context.confirmation_number)
+    ctx.set("session", state)
+    return ChatReply(reply=reply, agent=agent, turn=state.turns)
+
+
+@agent_session.handler(kind="shared")
+async def status(ctx: ObjectSharedContext) -> SessionState:
+    """The session's current state: active agent, bookings touched, what the agents know."""
+    return await _state(ctx)
+
+
+def _entry(item: dict[str, Any]) -> HistoryEntry:
+    if item.get("role") == "user":
+        content = item.get("content")
+        return HistoryEntry(kind="user", text=content if isinstance(content, str) else str(content))
+    kind = item.get("type")
+    if kind == "message":
+        parts = item.get("content") or []
+        text = " ".join(p.get("text", "") for p in parts if isinstance(p, dict))
+        return HistoryEntry(kind="assistant", text=text)
+    if kind == "function_call":
+        return HistoryEntry(kind="tool_call", name=item.get("name"), text=item.get("arguments", ""))
+    if kind == "function_call_output":
+        return HistoryEntry(kind="tool_result", text=str(item.get("output", "")))
+    return HistoryEntry(kind="other", text=str(kind))
+
+
+@agent_session.handler(kind="shared")
+async def history(ctx: ObjectSharedContext) -> History:
+    """The whole conversation, oldest first."""
+    state = await _state(ctx)
+    items = await read_items(ctx, state.item_count)
+    return History(session_id=ctx.key(), entries=[_entry(i) for i in items], items=items)

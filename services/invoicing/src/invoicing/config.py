@@ -1,0 +1,6 @@
+"""Invoicing's configuration, read once from the environment."""
+
+import os
+
+HOST = os.environ.get("HOST", "127.0.0.1")
+PORT = int(os.environ.get("PORT", "9082"))

@@ -1,0 +1,33 @@
+"""`Invoicing`: builds an invoice and mails it."""
+
+import restate
+from restate import Context
+
+from .mailbox import deliver
+from .models import Invoice, InvoiceRequest, Mail
+
+invoicing = restate.Service("Invoicing")
+
+
+def render(invoice: Invoice) -> Mail:
+    """The invoice as a mail to the passenger."""
+    return Mail(
+        mail_id=invoice.invoice_id,
+        to=invoice.email,
+        subject=f"Your invoice {invoice.invoice_id} for booking {invoice.confirmation_number}",
+        body=(
+            f"Dear {invoice.passenger_name},\n\n"
+            f"Flight {invoice.flight}, booking {invoice.confirmation_number}: "
+            f"EUR {invoice.amount_eur}.\n\nThank you for flying with us."
+        ),
+    )
+
+
+@invoicing.handler(ingress_private=True)
+async def send_invoice(ctx: Context, req: InvoiceRequest) -> Invoice:
+    """Create the invoice and deliver it to the passenger's mailbox, once."""
+    # ctx.uuid() is seeded by the invocation id: a retry or replay gets the same id.
+    invoice_id = f"INV-{req.confirmation_number}-{ctx.uuid().hex[:8].upper()}"
+    invoice = Invoice(invoice_id=invoice_id, **req.model_dump())
+    await ctx.object_call(deliver, key=invoice.email, arg=render(invoice))
+    return invoice

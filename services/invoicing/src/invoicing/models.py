@@ -1,0 +1,40 @@
+"""Pydantic types at the invoicing service's boundary."""
+
+from pydantic import BaseModel, EmailStr, Field
+
+
+class InvoiceRequest(BaseModel):
+    """Everything needed to bill one booking."""
+
+    confirmation_number: str = Field(min_length=1, max_length=16)
+    passenger_name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    flight: str = Field(min_length=1, max_length=16)
+    amount_eur: int = Field(ge=0, le=100_000)
+
+
+class Invoice(BaseModel):
+    """An invoice as it was sent."""
+
+    invoice_id: str
+    confirmation_number: str
+    passenger_name: str
+    email: EmailStr
+    flight: str
+    amount_eur: int
+
+
+class Mail(BaseModel):
+    """One mail delivered to a mailbox."""
+
+    mail_id: str
+    to: EmailStr
+    subject: str
+    body: str
+
+
+class MailList(BaseModel):
+    """The mails a mailbox received, oldest first."""
+
+    email: str
+    mails: list[Mail]

@@ -1,0 +1,1 @@
+"""Seating: bookings and seat maps as Restate state."""

@@ -1,0 +1,71 @@
+"""`Booking`: one passenger's booking, keyed by confirmation number."""
+
+import restate
+from restate import ObjectContext, ObjectSharedContext, TerminalError
+
+from .flight import assign
+from .models import (
+    Booking,
+    InvalidSeat,
+    SeatAssignment,
+    SeatChange,
+    SeatChangeRequest,
+    normalize_seat,
+)
+
+booking = restate.VirtualObject("Booking")
+
+
+def _unknown(confirmation_number: str) -> TerminalError:
+    return TerminalError(
+        f"No booking with confirmation number {confirmation_number}; "
+        "please check the number on your ticket.",
+        status_code=404,
+    )
+
+
+@booking.handler(kind="shared")
+async def get(ctx: ObjectSharedContext) -> Booking:
+    """The booking, or 404 if there is none under this confirmation number."""
+    found = await ctx.get("booking", type_hint=Booking)
+    if found is None:
+        raise _unknown(ctx.key())
+    return found
+
+
+@booking.handler(ingress_private=True)
+async def create(ctx: ObjectContext, new: Booking) -> Booking:
+    """Create the booking and take its seat; a booking that exists already is kept as it is."""
+    if new.confirmation_number != ctx.key():
+        raise TerminalError("The confirmation number must match the object key.", status_code=400)
+    existing = await ctx.get("booking", type_hint=Booking)
+    if existing is not None:
+        return existing
+    await ctx.object_call(
+        assign, key=new.flight, arg=SeatAssignment(seat=new.seat, confirmation_number=ctx.key())
+    )
+    ctx.set("booking", new)
+    return new
+
+
+@booking.handler(ingress_private=True)
+async def change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange:
+    """Move the booking to another seat on its flight."""
+    current = await ctx.get("booking", type_hint=Booking)
+    if current is None:
+        raise _unknown(ctx.key())
+    try:
+        seat = normalize_seat(req.new_seat)
+    except InvalidSeat as error:
+        raise TerminalError(str(error), status_code=400) from None
+    if seat != current.seat:
+        # The flight refuses a taken seat with a TerminalError, which propagates to the caller.
+        await ctx.object_call(
+            assign,
+            key=current.flight,
+            arg=SeatAssignment(seat=seat, confirmation_number=ctx.key(), release=current.seat),
+        )
+        ctx.set("booking", current.model_copy(update={"seat": seat}))
+    return SeatChange(
+        confirmation_number=ctx.key(), flight=current.flight, old_seat=current.seat, new_seat=seat
+    )

@@ -1,0 +1,28 @@
+"""`SeatingAdmin`: loads the seed bookings, idempotently, when the stack starts."""
+
+import json
+from importlib import resources
+
+import restate
+from restate import Context
+
+from .booking import create
+from .models import Booking, SeedReport
+
+seating_admin = restate.Service("SeatingAdmin")
+
+
+def seed_bookings() -> list[Booking]:
+    """The bookings shipped with the service (the README's examples use them)."""
+    raw = json.loads(resources.files("seating").joinpath("seed.json").read_text())
+    return [Booking.model_validate(item) for item in raw]
+
+
+@seating_admin.handler()
+async def seed(ctx: Context) -> SeedReport:
+    """Create every seed booking that does not exist yet."""
+    bookings = seed_bookings()
+    calls = [ctx.object_call(create, key=b.confirmation_number, arg=b) for b in bookings]
+    for call in calls:
+        await call
+    return SeedReport(bookings=len(bookings))

@@ -1,0 +1,62 @@
+"""Shared fixtures: a real stack (restate-server + the services) for the integration tests."""
+
+import os
+import sys
+from collections.abc import Generator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from devstack import TEST_SERVER_ENV, LogSink, Stack, StackConfig
+
+INTEGRATION_DIR = Path(__file__).parent / "integration"
+
+# Set for the second, "replay mode" run of the suite: the server then suspends
+# invocations at once, so every handler is replayed from its journal.
+REPLAY_ENV = "RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/integration as `integration`."""
+    for item in items:
+        if INTEGRATION_DIR in item.path.parents:
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack on free ports for the whole session; each process logs to <tmp>/logs/."""
+    root = tmp_path_factory.mktemp("stack")
+    # DEVSTACK_ECHO=1 also shows the children's output live (with pytest -s).
+    echo = sys.stderr if os.environ.get("DEVSTACK_ECHO") else None
+    server_env = dict(TEST_SERVER_ENV)
+    if os.environ.get(REPLAY_ENV):
+        server_env[REPLAY_ENV] = os.environ[REPLAY_ENV]
+    config = StackConfig.on_free_ports(
+        root / "restate",
+        server_env=server_env,
+        service_env={"OFFLINE_MODEL_LATENCY_MS": os.environ.get("OFFLINE_MODEL_LATENCY_MS", "0")},
+        logs=LogSink(directory=root / "logs", echo=echo),
+    )
+    with Stack(config) as running:
+        yield running
+
+
+@pytest.fixture
+def ingress(stack: Stack) -> Iterator[httpx.Client]:
+    """An HTTP client for the stack's ingress (base URL set, generous timeout)."""
+    with httpx.Client(base_url=stack.ingress_url, timeout=60.0) as client:
+        yield client
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """On a failure in a test that used the stack, attach the stack's log files and tails."""
+    report = yield
+    funcargs = getattr(item, "funcargs", {})
+    if report.failed and isinstance(funcargs.get("stack"), Stack):
+        report.sections.append(("devstack logs", funcargs["stack"].log_report()))
+    return report
