@@ -8,9 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devstack import TEST_SERVER_ENV, LogSink, Stack, StackConfig
+from devstack import DEFAULT_SERVICES, TEST_SERVER_ENV, LogSink, ServiceSpec, Stack, StackConfig
 
 INTEGRATION_DIR = Path(__file__).parent / "integration"
+SUPPORT_DIR = Path(__file__).parent / "support"
+# A test-only service that creates isolated bookings (see support/airline_testsupport.py).
+TEST_SUPPORT = ServiceSpec("testsupport", "airline_testsupport", 0)
 
 # Set for the second, "replay mode" run of the suite: the server then suspends
 # invocations at once, so every handler is replayed from its journal.
@@ -24,22 +27,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """One stack on free ports for the whole session; each process logs to <tmp>/logs/."""
-    root = tmp_path_factory.mktemp("stack")
+def stack_config(root: Path, agent_env: dict[str, str] | None = None) -> StackConfig:
+    """A test stack on free ports: the services, the TestSupport service, logs under root."""
     # DEVSTACK_ECHO=1 also shows the children's output live (with pytest -s).
     echo = sys.stderr if os.environ.get("DEVSTACK_ECHO") else None
     server_env = dict(TEST_SERVER_ENV)
     if os.environ.get(REPLAY_ENV):
         server_env[REPLAY_ENV] = os.environ[REPLAY_ENV]
-    config = StackConfig.on_free_ports(
+    return StackConfig.on_free_ports(
         root / "restate",
+        services=(*DEFAULT_SERVICES, TEST_SUPPORT),
         server_env=server_env,
-        service_env={"OFFLINE_MODEL_LATENCY_MS": os.environ.get("OFFLINE_MODEL_LATENCY_MS", "0")},
+        service_env={"OFFLINE_MODEL_LATENCY_MS": "0"},
+        per_service_env={
+            "agent": agent_env or {},
+            "testsupport": {"PYTHONPATH": str(SUPPORT_DIR)},
+        },
         logs=LogSink(directory=root / "logs", echo=echo),
     )
-    with Stack(config) as running:
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack for the whole session; each process logs to <tmp>/logs/."""
+    with Stack(stack_config(tmp_path_factory.mktemp("stack"))) as running:
         yield running
 
 

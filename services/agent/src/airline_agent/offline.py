@@ -157,7 +157,7 @@ class OfflineModel(Model):
         output = decide(conv, tool_names, transfers)
         words = sum(len(_text_of(i).split()) for i in input) if isinstance(input, list) else 1
         usage = Usage(requests=1, input_tokens=words, output_tokens=8, total_tokens=words + 8)
-        return ModelResponse(output=output, usage=usage, response_id=None)
+        return ModelResponse(output=list(output), usage=usage, response_id=None)
 
     def stream_response(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("the offline model does not stream")

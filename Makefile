@@ -1,0 +1,63 @@
+# The durable airline agent. `make demo` and `make test` work on a fresh machine:
+# they install what is missing (uv, the Python packages, the npm restate-server) first.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+# No Python downloads: the machine's Python 3.11+ is the interpreter.
+export UV_PYTHON_DOWNLOADS := never
+REPLAY := RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT=0s
+
+.PHONY: help setup up demo test test-unit test-integration test-replay check lint types fmt clean
+
+help:
+	@echo "make demo   set up, start the stack, run a conversation with a crash, stop"
+	@echo "make up     run the stack in the foreground (Ctrl-C stops it)"
+	@echo "make test   unit tests, integration tests, and the integration tests in replay mode"
+	@echo "make check  lint, types and tests"
+
+setup: .venv/.synced node_modules/.installed
+
+.venv/.synced: pyproject.toml uv.lock */pyproject.toml services/*/pyproject.toml libs/*/pyproject.toml
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet "uv==0.13.9"
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+up: setup
+	$(UV) run devstack up
+
+demo: setup
+	$(UV) run devstack demo
+
+test: setup test-unit test-integration test-replay
+
+test-unit: setup
+	$(UV) run pytest tests/unit -q
+
+test-integration: setup
+	$(UV) run pytest tests/integration -q
+
+# The same suite with the invoker suspending at every step, so every handler is replayed
+# from its journal: non-determinism shows up here as a journal mismatch.
+test-replay: setup
+	$(REPLAY) $(UV) run pytest tests/integration -q
+
+check: lint types test
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+types: setup
+	$(UV) run pyright
+
+fmt: setup
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+clean:
+	rm -rf .stack .venv node_modules .pytest_cache .ruff_cache

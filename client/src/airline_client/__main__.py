@@ -1,0 +1,172 @@
+"""`client`: talk to the airline agent through the Restate ingress from the command line."""
+
+import argparse
+import shlex
+import sys
+from collections.abc import Sequence
+
+from . import render
+from .api import (
+    BACKOFF_ENV,
+    DEFAULT_INGRESS_URL,
+    INGRESS_ENV,
+    TIMEOUT_ENV,
+    AgentClient,
+    new_idempotency_key,
+)
+from .errors import ClientError, NoAnswer
+from .sessions import default_session, session_file
+
+COMMANDS = ("say", "history", "status", "booking", "mails", "session")
+# Options that take a value: the word after them is not the command or the message.
+VALUE_OPTIONS = frozenset({"--session", "--ingress", "--idempotency-key"})
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; the command always comes first (see `normalize`)."""
+    parser = argparse.ArgumentParser(
+        prog="client",
+        description="Talk to the durable airline agent through the Restate ingress.",
+        epilog='`client "MESSAGE"` is short for `client say "MESSAGE"`. '
+        f"Environment: {INGRESS_ENV} (default {DEFAULT_INGRESS_URL}), "
+        f"{TIMEOUT_ENV} (seconds per attempt, default 120), {BACKOFF_ENV}.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingress = argparse.ArgumentParser(add_help=False)
+    ingress.add_argument(
+        "--ingress",
+        metavar="URL",
+        help=f"Restate ingress URL (default: ${INGRESS_ENV} or {DEFAULT_INGRESS_URL})",
+    )
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--json", action="store_true", help="print the raw JSON response")
+    session = argparse.ArgumentParser(add_help=False)
+    session.add_argument(
+        "--session", metavar="ID", type=_non_empty, help="session id (default: the saved one)"
+    )
+    fresh = argparse.ArgumentParser(add_help=False)
+    fresh.add_argument(
+        "--new-session", action="store_true", help="start a fresh default session first"
+    )
+
+    say = commands.add_parser(
+        "say", parents=[ingress, session, fresh, output], help="send a message, print the reply"
+    )
+    say.add_argument("message", help="what to tell the agent")
+    say.add_argument(
+        "--idempotency-key",
+        metavar="KEY",
+        type=_non_empty,
+        help="key of this message (default: a fresh uuid4); reuse it to re-attach to a turn",
+    )
+    commands.add_parser(
+        "history", parents=[ingress, session, output], help="show the conversation so far"
+    )
+    commands.add_parser(
+        "status", parents=[ingress, session, output], help="show the session's agent and state"
+    )
+    booking = commands.add_parser(
+        "booking", parents=[ingress, output], help="show a booking as seating holds it"
+    )
+    booking.add_argument("confirmation_number", metavar="CONFIRMATION", type=_non_empty)
+    mails = commands.add_parser("mails", parents=[ingress, output], help="list the mails received")
+    mails.add_argument("email", metavar="EMAIL", type=_non_empty)
+    commands.add_parser(
+        "session", parents=[fresh], help=f"print the default session id (kept in {session_file()})"
+    )
+    return parser
+
+
+def normalize(argv: Sequence[str]) -> list[str]:
+    """Move the command to the front, or prepend `say` when the first word is a message."""
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            break
+        if word in ("-h", "--help"):
+            return ["--help"]
+        if word.startswith("-") and word != "-":
+            i += 2 if word in VALUE_OPTIONS else 1
+            continue
+        if word in COMMANDS:
+            return [word, *args[:i], *args[i + 1 :]]
+        break
+    return ["say", *args]
+
+
+def _reattach_hint(session: str, key: str, message: str) -> str:
+    command = ["client", "say", "--session", session, "--idempotency-key", key, message]
+    return "re-attach to it with: " + shlex.join(command)
+
+
+def _say(client: AgentClient, args: argparse.Namespace) -> int:
+    session = args.session or default_session(new=args.new_session)
+    key = args.idempotency_key or new_idempotency_key()
+    try:
+        answer = client.chat(session, args.message, idempotency_key=key)
+    except NoAnswer as error:
+        # Restate keeps running the turn; the same key fetches its reply later.
+        hint = _reattach_hint(session, key, args.message)
+        print(f"error: {error}; the turn may still finish - {hint}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        hint = _reattach_hint(session, key, args.message)
+        print(f"interrupted; the turn goes on without you - {hint}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(render.as_json(answer.raw) if args.json else render.reply(answer))
+    return 0
+
+
+def _run(client: AgentClient, args: argparse.Namespace) -> int:
+    if args.command == "say":
+        return _say(client, args)
+    if args.command == "history":
+        found = client.history(args.session or default_session())
+        print(render.as_json(found.raw) if args.json else render.history(found))
+    elif args.command == "status":
+        session = args.session or default_session()
+        state = client.status(session)
+        print(render.as_json(state.raw) if args.json else render.status(session, state))
+    elif args.command == "booking":
+        booking = client.booking(args.confirmation_number)
+        print(render.as_json(booking.raw) if args.json else render.booking(booking))
+    elif args.command == "mails":
+        inbox = client.mails(args.email)
+        print(render.as_json(inbox.raw) if args.json else render.mails(inbox))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 failed, 2 usage)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not words:
+        parser.print_help(sys.stderr)
+        return 2
+    args = parser.parse_args(normalize(words))
+    if getattr(args, "session", None) and getattr(args, "new_session", False):
+        parser.error("--session and --new-session exclude each other")
+    try:
+        if args.command == "session":
+            print(default_session(new=args.new_session))
+            return 0
+        with AgentClient.from_env(args.ingress) as client:
+            return _run(client, args)
+    except ClientError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""`AgentClient`: the ingress calls, with retries that keep one idempotency key per message."""
+
+import os
+import time
+import uuid
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import quote
+
+import httpx
+
+from .errors import BadResponse, ClientError, IngressUnreachable, NoAnswer, RequestRejected
+from .models import Booking, ChatReply, History, Inbox, SessionStatus
+
+DEFAULT_INGRESS_URL = "http://127.0.0.1:8080"
+INGRESS_ENV = "RESTATE_INGRESS_URL"
+TIMEOUT_ENV = "CLIENT_TIMEOUT_S"
+BACKOFF_ENV = "CLIENT_RETRY_BACKOFF_S"
+
+# A turn waits for the model and, after a crash, for Restate to replay it: be patient.
+DEFAULT_TIMEOUT_S = 120.0
+# Connecting is never slow when the stack is up, so fail fast when it is not.
+CONNECT_TIMEOUT_S = 5.0
+DEFAULT_ATTEMPTS = 3
+DEFAULT_BACKOFF_S = 0.5
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one message; all retries of that message reuse it."""
+    return str(uuid.uuid4())
+
+
+def _env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ClientError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value < 0:
+        raise ClientError(f"{name} must not be negative, not {raw!r}")
+    return value
+
+
+def _error_message(response: httpx.Response) -> str:
+    """The `message` of a Restate error body, else the body text, else the status line."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body["message"])
+    text = response.text.strip()
+    return text or f"HTTP {response.status_code} {response.reason_phrase}".strip()
+
+
+class AgentClient:
+    """Calls the agent, seating and invoicing handlers through the Restate ingress."""
+
+    def __init__(
+        self,
+        ingress_url: str = DEFAULT_INGRESS_URL,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        attempts: int = DEFAULT_ATTEMPTS,
+        backoff_s: float = DEFAULT_BACKOFF_S,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if not ingress_url.startswith(("http://", "https://")):
+            raise ClientError(
+                f"the ingress URL must start with http:// or https://: {ingress_url!r}"
+            )
+        self.ingress_url = ingress_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.attempts = max(1, attempts)
+        self.backoff_s = backoff_s
+        timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S))
+        self._http = httpx.Client(base_url=self.ingress_url, timeout=timeout, transport=transport)
+
+    @classmethod
+    def from_env(cls, ingress_url: str | None = None) -> Self:
+        """A client set up from $RESTATE_INGRESS_URL, $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S."""
+        return cls(
+            ingress_url or os.environ.get(INGRESS_ENV) or DEFAULT_INGRESS_URL,
+            timeout_s=_env_seconds(TIMEOUT_ENV, DEFAULT_TIMEOUT_S),
+            backoff_s=_env_seconds(BACKOFF_ENV, DEFAULT_BACKOFF_S),
+        )
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def chat(self, session: str, message: str, idempotency_key: str | None = None) -> ChatReply:
+        """Send one message to the session and wait for the agent's reply."""
+        key = idempotency_key or new_idempotency_key()
+        body = {"message": message}
+        return ChatReply.from_json(
+            self.call("AgentSession", session, "chat", body, idempotency_key=key)
+        )
+
+    def history(self, session: str) -> History:
+        """The session's whole conversation, oldest first."""
+        return History.from_json(self.call("AgentSession", session, "history"))
+
+    def status(self, session: str) -> SessionStatus:
+        """The session's active agent, counters, bookings and what the agents know."""
+        return SessionStatus.from_json(self.call("AgentSession", session, "status"))
+
+    def booking(self, confirmation_number: str) -> Booking:
+        """The booking as the seating service holds it; 404 becomes RequestRejected."""
+        return Booking.from_json(self.call("Booking", confirmation_number, "get"))
+
+    def mails(self, email: str) -> Inbox:
+        """The mails delivered to this address."""
+        return Inbox.from_json(self.call("Mailbox", email, "inbox"))
+
+    def call(
+        self,
+        service: str,
+        key: str,
+        handler: str,
+        body: Any = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """POST to a virtual object's handler and return the decoded JSON response.
+
+        Connection errors, timeouts and 5xx are retried with backoff, always with the same
+        idempotency key, so Restate runs the invocation once and a retry re-attaches to it.
+        """
+        path = f"/{service}/{quote(key, safe='')}/{handler}"
+        headers = {"idempotency-key": idempotency_key} if idempotency_key else {}
+        failure: httpx.Response | httpx.TransportError | None = None
+        for attempt in range(self.attempts):
+            if attempt:
+                time.sleep(self.backoff_s * 2 ** (attempt - 1))
+            try:
+                # Handlers without input take no body: Restate refuses one, even "null".
+                if body is None:
+                    response = self._http.post(path, headers=headers)
+                else:
+                    response = self._http.post(path, json=body, headers=headers)
+            except httpx.TransportError as error:
+                failure = error
+                continue
+            if response.status_code >= 500:
+                failure = response
+                continue
+            if response.status_code >= 400:
+                raise RequestRejected(response.status_code, _error_message(response))
+            try:
+                return response.json()
+            except ValueError:
+                raise BadResponse(f"the ingress answered {path} with no JSON") from None
+        raise self._gave_up(failure, idempotency_key)
+
+    def _gave_up(
+        self, failure: httpx.Response | httpx.TransportError | None, idempotency_key: str | None
+    ) -> ClientError:
+        tries = f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
+        if isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout):
+            return IngressUnreachable(self.ingress_url)
+        if isinstance(failure, httpx.Response):
+            message = f"HTTP {failure.status_code} after {tries}: {_error_message(failure)}"
+        elif isinstance(failure, httpx.TimeoutException):
+            message = f"no answer within {self.timeout_s:g} s ({tries})"
+        else:
+            message = f"the connection to {self.ingress_url} failed ({tries}): {failure}"
+        return NoAnswer(message, idempotency_key)

@@ -1,0 +1,32 @@
+"""`TestSupport`: a test-only Restate service that creates isolated bookings.
+
+`Booking/create` is private to the ingress, so tests cannot call it directly; like the agent,
+this service calls it through Restate. Each test gets its own booking on its own flight.
+"""
+
+import asyncio
+import os
+
+import hypercorn.asyncio
+import hypercorn.config
+import restate
+from restate import Context
+
+from seating.booking import create
+from seating.models import Booking
+
+support = restate.Service("TestSupport")
+
+
+@support.handler()
+async def create_booking(ctx: Context, booking: Booking) -> Booking:
+    """Create a booking (and take its seat) through the private seating handler."""
+    return await ctx.object_call(create, key=booking.confirmation_number, arg=booking)
+
+
+app = restate.app([support])
+
+if __name__ == "__main__":
+    conf = hypercorn.config.Config()
+    conf.bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ['PORT']}"]
+    asyncio.run(hypercorn.asyncio.serve(app, conf))  # type: ignore[arg-type]

@@ -1,0 +1,90 @@
+"""Small helpers for the integration tests: unique keys, bookings, reading the outside world."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from devstack import wait_for
+
+
+def unique(prefix: str, length: int = 6) -> str:
+    """An upper-case id with a digit in it (the offline model spots confirmation numbers so)."""
+    return f"{prefix}9{uuid.uuid4().hex[:length].upper()}"
+
+
+@dataclass
+class TestBooking:
+    """A booking created for one test, on a flight of its own."""
+
+    confirmation_number: str
+    flight: str
+    email: str
+    seat: str
+
+
+def new_booking(ingress: httpx.Client, seat: str = "5B", flight: str | None = None) -> TestBooking:
+    """Create a booking on a fresh (or the given) flight through the TestSupport service."""
+    number = unique("T", 5)
+    booking = TestBooking(
+        confirmation_number=number,
+        flight=flight or unique("F", 6),
+        email=f"{number.lower()}@example.com",
+        seat=seat,
+    )
+    response = ingress.post(
+        "/TestSupport/create_booking",
+        json={
+            "confirmation_number": booking.confirmation_number,
+            "passenger_name": "Test Passenger",
+            "email": booking.email,
+            "flight": booking.flight,
+            "seat": booking.seat,
+            "fare_eur": 250,
+        },
+    )
+    response.raise_for_status()
+    return booking
+
+
+def session_id() -> str:
+    """A fresh conversation id."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def chat(
+    ingress: httpx.Client, session: str, message: str, key: str | None = None
+) -> dict[str, Any]:
+    """Send one message; return the agent's reply as JSON (fails the test on a non-2xx)."""
+    headers = {"idempotency-key": key} if key else {}
+    response = ingress.post(
+        f"/AgentSession/{session}/chat", json={"message": message}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def read(ingress: httpx.Client, path: str) -> Any:
+    """A handler that takes no input (Restate wants no body then)."""
+    response = ingress.post(path)
+    response.raise_for_status()
+    return response.json()
+
+
+def mails(ingress: httpx.Client, email: str) -> list[dict[str, Any]]:
+    """The mails the mailbox of `email` really received."""
+    return read(ingress, f"/Mailbox/{email}/inbox")["mails"]
+
+
+def seat_of(ingress: httpx.Client, confirmation_number: str) -> str:
+    """The seat seating has on record for a booking."""
+    return read(ingress, f"/Booking/{confirmation_number}/get")["seat"]
+
+
+def seat_map(ingress: httpx.Client, flight: str) -> dict[str, str]:
+    """Occupied seats of a flight: seat -> confirmation number."""
+    return read(ingress, f"/Flight/{flight}/seat_map")["occupied"]
+
+
+__all__ = ["wait_for"]
