@@ -75,6 +75,6 @@ def test_handlers_that_change_data_are_private(
 
     response = ingress.post(path, json=body)
 
-    assert response.status_code == 400
-    assert "not public" in response.json()["message"]
+    assert response.status_code == 400, response.text
+    assert "not public" in response.json()["message"], response.text
     assert read(ingress, "/Booking/5666/get") == before

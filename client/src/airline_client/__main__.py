@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     session.add_argument(
         "--session", metavar="ID", type=_non_empty, help="session id (default: the saved one)"
     )
+    # Scripts pass --session to every command (`client --session S booking X`): accept it quietly.
+    any_session = argparse.ArgumentParser(add_help=False)
+    any_session.add_argument("--session", type=_non_empty, help=argparse.SUPPRESS)
     fresh = argparse.ArgumentParser(add_help=False)
     fresh.add_argument(
         "--new-session", action="store_true", help="start a fresh default session first"
@@ -75,13 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
         "status", parents=[ingress, session, output], help="show the session's agent and state"
     )
     booking = commands.add_parser(
-        "booking", parents=[ingress, output], help="show a booking as seating holds it"
+        "booking", parents=[ingress, any_session, output], help="show a booking as seating holds it"
     )
     booking.add_argument("confirmation_number", metavar="CONFIRMATION", type=_non_empty)
-    mails = commands.add_parser("mails", parents=[ingress, output], help="list the mails received")
+    mails = commands.add_parser(
+        "mails", parents=[ingress, any_session, output], help="list the mails received"
+    )
     mails.add_argument("email", metavar="EMAIL", type=_non_empty)
     commands.add_parser(
-        "session", parents=[fresh], help=f"print the default session id (kept in {session_file()})"
+        "session",
+        parents=[any_session, fresh],
+        help=f"print the default session id (kept in {session_file()})",
     )
     return parser
 
@@ -159,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--session and --new-session exclude each other")
     try:
         if args.command == "session":
-            print(default_session(new=args.new_session))
+            print(args.session or default_session(new=args.new_session))
             return 0
         with AgentClient.from_env(args.ingress) as client:
             return _run(client, args)

@@ -1,4 +1,4 @@
-"""`devstack up`: run the local stack in the foreground until Ctrl-C or SIGTERM."""
+"""`devstack up` runs the local stack until Ctrl-C; `devstack demo` shows it surviving a crash."""
 
 import argparse
 import logging
@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from .config import DEFAULT_SERVICES, StackConfig
+from .demo import run_demo
 from .errors import StackError
 from .logs import LogSink
 from .paths import repo_root
@@ -32,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--node-port", type=int, default=5122)
     for spec in DEFAULT_SERVICES:
         up.add_argument(f"--{spec.name}-port", type=int, default=spec.port)
+    demo = commands.add_parser("demo", help="a conversation with a crash, on its own ports")
+    demo.add_argument("--data-dir", type=Path, help="restate data (default: <repo>/.stack/demo)")
     return parser
 
 
@@ -120,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="devstack: %(message)s")
     args = _parser().parse_args(argv)
     try:
-        status = up(args)
+        status = run_demo(args.data_dir) if args.command == "demo" else up(args)
     except (StackError, TimeoutError) as error:
         print(f"devstack: {error}", file=sys.stderr)
         status = 1

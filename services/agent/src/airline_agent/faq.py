@@ -12,10 +12,11 @@ ANSWERS = {
     "wifi": "We have free wifi on the plane; join the network Airline-Wifi.",
 }
 
+# Checked in this order: "wifi on the plane" is about wifi, not about the plane's seats.
 KEYWORDS = {
     "baggage": ("bag", "baggage", "luggage", "suitcase", "carry-on", "carry on"),
-    "seats": ("how many seats", "seats on", "seats are", "plane", "aircraft", "exit row"),
     "wifi": ("wifi", "wi-fi", "internet", "network"),
+    "seats": ("how many seats", "seats on", "seats are", "exit row", "business class"),
 }
 
 UNKNOWN = "I'm sorry, I don't know the answer to that question."

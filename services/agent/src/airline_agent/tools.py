@@ -63,6 +63,8 @@ async def update_seat(
         # Unknown booking, bad or taken seat: the customer has to choose, retrying cannot help.
         return f"The seat was not changed: {error.message}"
     facts = context.context
+    if facts.confirmation_number != number:
+        facts.passenger_name = None  # learned for another booking
     facts.confirmation_number = number
     facts.seat_number = change.new_seat
     facts.flight_number = change.flight

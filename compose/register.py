@@ -1,0 +1,47 @@
+"""One-shot job: register the service deployments with restate-server, then seed the bookings.
+
+Runs after the services report healthy (compose `depends_on: condition: service_healthy`);
+the admin API may still be finishing its start, so each request is retried for a bounded time.
+"""
+
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+ADMIN = os.environ.get("RESTATE_ADMIN_URL", "http://restate:9070")
+INGRESS = os.environ.get("RESTATE_INGRESS_URL", "http://restate:8080")
+DEPLOYMENTS = os.environ.get("DEPLOYMENTS", "http://agent:9080,http://seating:9081").split(",")
+
+
+def post(url: str, body: bytes | None, headers: dict[str, str]) -> int:
+    """POST, retrying connection errors and 5xx/404 for up to 60 s; return the status."""
+    deadline = time.monotonic() + 60
+    while True:
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            if error.code not in (404, 500, 502, 503) or time.monotonic() > deadline:
+                sys.exit(f"register: {url} answered {error.code}: {error.read().decode()}")
+        except OSError as error:
+            if time.monotonic() > deadline:
+                sys.exit(f"register: cannot reach {url}: {error}")
+        time.sleep(0.5)
+
+
+def main() -> None:
+    for uri in DEPLOYMENTS:
+        body = json.dumps({"uri": uri.strip(), "force": True}).encode()
+        status = post(f"{ADMIN}/deployments", body, {"content-type": "application/json"})
+        print(f"register: {uri} -> {status}", flush=True)
+    # SeatingAdmin/seed takes no input; the idempotency key makes a re-run a no-op.
+    status = post(f"{INGRESS}/SeatingAdmin/seed", None, {"idempotency-key": "seed-v1"})
+    print(f"register: seeded bookings -> {status}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
