@@ -356,6 +356,17 @@ def test_options_may_come_before_the_command(
     assert json.loads(out) == HISTORY
 
 
+def test_session_option_is_accepted_by_every_command(
+    fake: FakeIngress, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The demo script runs `client --session S <anything>`.
+    code, out, _ = run(capsys, "--session", "s1", "--ingress", fake.url, "booking", "AB4568")
+    assert code == 0
+    assert "booking:   AB4568" in out
+    assert run(capsys, "--session", "s1", "mails", "ada@example.com", "--ingress", fake.url)[0] == 0
+    assert run(capsys, "--session", "s1", "session") == (0, "s1\n", "")
+
+
 def test_reads_send_no_body_and_no_key(
     fake: FakeIngress, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -77,12 +77,14 @@ class Conversation:
     turn_tools: list[set[str]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)  # function calls this turn
     outputs: dict[str, str] = field(default_factory=dict)  # call_id -> output, this turn
+    digest: str = ""  # of the whole input
 
     @classmethod
     def parse(cls, items: str | list[TResponseInputItem]) -> "Conversation":
+        digest = hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode())
         if isinstance(items, str):
-            return cls(user_messages=[items], turn_tools=[set()])
-        conv = cls(user_messages=[])
+            return cls(user_messages=[items], turn_tools=[set()], digest=digest.hexdigest())
+        conv = cls(user_messages=[], digest=digest.hexdigest())
         for raw in items:
             item: dict[str, Any] = dict(raw)  # type: ignore[arg-type]
             if item.get("role") == "user":
@@ -164,9 +166,10 @@ class OfflineModel(Model):
 
 
 def _call(conv: Conversation, name: str, arguments: dict[str, str]) -> TResponseOutputItem:
-    # Deterministic, unique within a conversation: the same input always gives the same id.
-    seed = f"{len(conv.user_messages)}:{len(conv.calls)}:{name}:{json.dumps(arguments)}"
-    call_id = "call_" + hashlib.sha256(seed.encode()).hexdigest()[:16]
+    # Deterministic: a hash of everything the model was shown. An input that already holds a
+    # call id can never be the input that id was made from, so ids never repeat in a session.
+    seed = f"{conv.digest}:{name}:{json.dumps(arguments, sort_keys=True)}"
+    call_id = "call_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
     return function_call(name, arguments, call_id=call_id)
 
 
@@ -224,7 +227,7 @@ def _seat_agent(conv: Conversation, intent: str | None, transfers: dict[str, str
         return back
     result = conv.result_of("update_seat")
     if result is not None:
-        return _say(result if result.startswith("The seat was not") else f"Done! {result}")
+        return _say(f"Done! {result}" if result.startswith("Seat changed") else result)
     seat, number = conv.details("seat_booking", "update_seat")
     if seat is None:
         return _say("Which seat would you like? Seats look like 12C (rows 1-30, seats A-F).")
@@ -242,7 +245,7 @@ def _invoice_agent(conv: Conversation, intent: str | None, transfers: dict[str, 
         return back
     result = conv.result_of("send_invoice")
     if result is not None:
-        return _say(result if result.startswith("No invoice") else f"I've sent it. {result}")
+        return _say(f"I've sent it. {result}" if result.startswith("Invoice ") else result)
     _, number = conv.details("invoice", "send_invoice")
     if number is None:
         return _say("I can send you the invoice. What is the confirmation number of your booking?")
