@@ -6,6 +6,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -76,10 +77,16 @@ def _run_until_signalled(stack: Stack) -> int:
     """Watch the children until SIGINT/SIGTERM; exit status 1 if restate-server dies."""
     stop = threading.Event()
 
+    first: list[float] = []
+
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
-        # A second Ctrl-C during shutdown interrupts it; Stack.stop then SIGKILLs the rest.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # `uv run` forwards the terminal's Ctrl-C, so one press arrives twice: ignore repeats
+        # within a second; a later Ctrl-C interrupts the shutdown (and the rest is SIGKILLed).
+        if not first:
+            first.append(time.monotonic())
+        elif time.monotonic() - first[0] > 1.0:
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -115,7 +122,11 @@ def up(args: argparse.Namespace) -> int:
         return _run_until_signalled(stack)
     finally:
         print("devstack: stopping", file=sys.stderr, flush=True)
-        stack.stop()
+        try:
+            stack.stop()
+        except KeyboardInterrupt:
+            print("devstack: interrupted again; killing what is left", file=sys.stderr)
+            stack.kill()
 
 
 def main(argv: list[str] | None = None) -> None:
