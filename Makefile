@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_PYTHON_DOWNLOADS := never
 REPLAY := RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT=0s
 
-.PHONY: help setup up demo test test-unit test-integration test-replay check lint types fmt clean
+.PHONY: help setup up demo test test-static test-unit test-integration test-replay check lint types fmt clean
 
 help:
 	@echo "make demo   set up, start the stack, run a conversation with a crash, stop"
@@ -33,7 +33,11 @@ up: setup
 demo: setup
 	$(UV) run devstack demo
 
-test: setup test-unit test-integration test-replay
+test: setup test-static test-unit test-integration test-replay
+
+# The container deployment (compose/, grafana/), checked without a Docker engine.
+test-static: setup
+	$(UV) run pytest tests/static -q
 
 test-unit: setup
 	$(UV) run pytest tests/unit -q

@@ -13,7 +13,9 @@ import urllib.request
 
 ADMIN = os.environ.get("RESTATE_ADMIN_URL", "http://restate:9070")
 INGRESS = os.environ.get("RESTATE_INGRESS_URL", "http://restate:8080")
-DEPLOYMENTS = os.environ.get("DEPLOYMENTS", "http://agent:9080,http://seating:9081").split(",")
+DEPLOYMENTS = os.environ.get(
+    "DEPLOYMENTS", "http://agent-lb:9080,http://seating-lb:9081,http://invoicing-lb:9082"
+).split(",")
 
 
 def post(url: str, body: bytes | None, headers: dict[str, str]) -> int:

@@ -27,8 +27,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-def stack_config(root: Path, agent_env: dict[str, str] | None = None) -> StackConfig:
-    """A test stack on free ports: the services, the TestSupport service, logs under root."""
+def stack_config(
+    root: Path,
+    agent_env: dict[str, str] | None = None,
+    service_env: dict[str, str] | None = None,
+    otlp_endpoint: str | None = None,
+) -> StackConfig:
+    """A test stack on free ports: the services, the TestSupport service, logs under root.
+
+    service_env is added to every service's environment; otlp_endpoint makes restate-server
+    and the services export their spans there.
+    """
     # DEVSTACK_ECHO=1 also shows the children's output live (with pytest -s).
     echo = sys.stderr if os.environ.get("DEVSTACK_ECHO") else None
     server_env = dict(TEST_SERVER_ENV)
@@ -38,7 +47,8 @@ def stack_config(root: Path, agent_env: dict[str, str] | None = None) -> StackCo
         root / "restate",
         services=(*DEFAULT_SERVICES, TEST_SUPPORT),
         server_env=server_env,
-        service_env={"OFFLINE_MODEL_LATENCY_MS": "0"},
+        service_env={"OFFLINE_MODEL_LATENCY_MS": "0", **(service_env or {})},
+        otlp_endpoint=otlp_endpoint,
         per_service_env={
             "agent": agent_env or {},
             "testsupport": {"PYTHONPATH": str(SUPPORT_DIR)},

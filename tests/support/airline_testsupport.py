@@ -4,16 +4,14 @@
 this service calls it through Restate. Each test gets its own booking on its own flight.
 """
 
-import asyncio
 import os
 
-import hypercorn.asyncio
-import hypercorn.config
 import restate
 from restate import Context
 
 from seating.booking import create
 from seating.models import Booking
+from telemetry import serve
 
 support = restate.Service("TestSupport")
 
@@ -27,6 +25,4 @@ async def create_booking(ctx: Context, booking: Booking) -> Booking:
 app = restate.app([support])
 
 if __name__ == "__main__":
-    conf = hypercorn.config.Config()
-    conf.bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ['PORT']}"]
-    asyncio.run(hypercorn.asyncio.serve(app, conf))  # type: ignore[arg-type]
+    serve(app, os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"]), "testsupport")

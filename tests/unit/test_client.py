@@ -257,6 +257,24 @@ def test_each_message_gets_a_fresh_key(
     assert first.key != second.key
 
 
+TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-01")
+
+
+def test_each_message_starts_a_sampled_trace_kept_by_its_retries(
+    fake: FakeIngress, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.script = [Misbehave(status=503)]
+    code, _, err = run(capsys, "--ingress", fake.url, "--session", "s1", "--trace", "hello")
+    run(capsys, "--ingress", fake.url, "--session", "s1", "hello")
+
+    first, retry, second = chats(fake)
+    match = TRACEPARENT.fullmatch(first.headers["traceparent"])
+    assert code == 0 and match is not None
+    assert f"trace: {match.group(1)}" in err
+    assert retry.headers["traceparent"] == first.headers["traceparent"]
+    assert second.headers["traceparent"] != first.headers["traceparent"]
+
+
 def test_explicit_idempotency_key(fake: FakeIngress, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "--ingress", fake.url, "--session", "s1", "--idempotency-key", "k-1", "hi")
     assert [s.key for s in fake.seen] == ["k-1"]

@@ -3,6 +3,7 @@
 from .api import AgentClient, new_idempotency_key
 from .errors import BadResponse, ClientError, IngressUnreachable, NoAnswer, RequestRejected
 from .models import Booking, ChatReply, History, HistoryEntry, Inbox, Mail, SessionStatus
+from .tracecontext import TraceParent
 
 __all__ = [
     "AgentClient",
@@ -18,5 +19,6 @@ __all__ = [
     "NoAnswer",
     "RequestRejected",
     "SessionStatus",
+    "TraceParent",
     "new_idempotency_key",
 ]

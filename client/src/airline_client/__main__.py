@@ -16,6 +16,7 @@ from .api import (
 )
 from .errors import ClientError, NoAnswer
 from .sessions import default_session, session_file
+from .tracecontext import TraceParent
 
 COMMANDS = ("say", "history", "status", "booking", "mails", "session")
 # Options that take a value: the word after them is not the command or the message.
@@ -71,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_empty,
         help="key of this message (default: a fresh uuid4); reuse it to re-attach to a turn",
     )
+    say.add_argument(
+        "--trace",
+        action="store_true",
+        help="print the message's trace id on stderr (to look it up in Jaeger)",
+    )
     commands.add_parser(
         "history", parents=[ingress, session, output], help="show the conversation so far"
     )
@@ -120,8 +126,11 @@ def _reattach_hint(session: str, key: str, message: str) -> str:
 def _say(client: AgentClient, args: argparse.Namespace) -> int:
     session = args.session or default_session(new=args.new_session)
     key = args.idempotency_key or new_idempotency_key()
+    trace = TraceParent.new()
+    if args.trace:
+        print(f"trace: {trace.trace_id}", file=sys.stderr, flush=True)
     try:
-        answer = client.chat(session, args.message, idempotency_key=key)
+        answer = client.chat(session, args.message, idempotency_key=key, trace=trace)
     except NoAnswer as error:
         # Restate keeps running the turn; the same key fetches its reply later.
         hint = _reattach_hint(session, key, args.message)

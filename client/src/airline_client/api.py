@@ -11,6 +11,7 @@ import httpx
 
 from .errors import BadResponse, ClientError, IngressUnreachable, NoAnswer, RequestRejected
 from .models import Booking, ChatReply, History, Inbox, SessionStatus
+from .tracecontext import TraceParent
 
 DEFAULT_INGRESS_URL = "http://127.0.0.1:8080"
 INGRESS_ENV = "RESTATE_INGRESS_URL"
@@ -109,12 +110,29 @@ class AgentClient:
     ) -> None:
         self.close()
 
-    def chat(self, session: str, message: str, idempotency_key: str | None = None) -> ChatReply:
-        """Send one message to the session and wait for the agent's reply."""
+    def chat(
+        self,
+        session: str,
+        message: str,
+        idempotency_key: str | None = None,
+        trace: TraceParent | None = None,
+    ) -> ChatReply:
+        """Send one message to the session and wait for the agent's reply.
+
+        The message starts a trace (`trace`, else fresh ids); its retries stay in that trace.
+        """
         key = idempotency_key or new_idempotency_key()
+        trace = trace or TraceParent.new()
         body = {"message": message}
         return ChatReply.from_json(
-            self.call("AgentSession", session, "chat", body, idempotency_key=key)
+            self.call(
+                "AgentSession",
+                session,
+                "chat",
+                body,
+                idempotency_key=key,
+                headers={"traceparent": trace.header},
+            )
         )
 
     def history(self, session: str) -> History:
@@ -141,6 +159,7 @@ class AgentClient:
         body: Any = None,
         *,
         idempotency_key: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """POST to a virtual object's handler and return the decoded JSON response.
 
@@ -148,7 +167,9 @@ class AgentClient:
         idempotency key, so Restate runs the invocation once and a retry re-attaches to it.
         """
         path = f"/{service}/{quote(key, safe='')}/{handler}"
-        headers = {"idempotency-key": idempotency_key} if idempotency_key else {}
+        headers = dict(headers or {})
+        if idempotency_key:
+            headers["idempotency-key"] = idempotency_key
         failure: httpx.Response | httpx.TransportError | None = None
         for attempt in range(self.attempts):
             if attempt:

@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import shutil
 import signal
 import sys
@@ -52,6 +53,7 @@ def _config(args: argparse.Namespace) -> StackConfig:
         node_port=args.node_port,
         services=services,
         seed=not args.no_seed,
+        otlp_endpoint=os.environ.get("STACK_OTLP_ENDPOINT") or None,
         logs=LogSink(echo=sys.stdout),
     )
 
@@ -66,6 +68,12 @@ def _banner(stack: Stack) -> str:
         f"  Restate UI  {stack.ui_url}",
         f"  metrics     {stack.metrics_url}",
         *(f"  {name:<11} {svc.url}  (pid {svc.pid})" for name, svc in stack.services.items()),
+        *(
+            f"  {name:<11} {svc.metrics_url}"
+            for name, svc in stack.services.items()
+            if svc.metrics_url is not None
+        ),
+        f"  traces      {stack.config.otlp_endpoint or 'off (set STACK_OTLP_ENDPOINT)'}",
         f"  data        {stack.config.data_dir}",
         "press Ctrl-C to stop",
         "",

@@ -89,7 +89,8 @@ def run_demo(data_dir: Path | None = None) -> int:
     data = (data_dir or repo_root() / ".stack" / "demo").resolve()
     shutil.rmtree(data, ignore_errors=True)
     services = tuple(
-        replace(spec, port=port)
+        # No metrics ports: the demo runs beside `make up` without a clash.
+        replace(spec, port=port, metrics_port=None)
         for spec, port in zip(DEFAULT_SERVICES, (19080, 19081, 19082), strict=True)
     )
     logs = data.parent / "demo-logs"

@@ -23,6 +23,8 @@ class ServiceProcess:
     name: str
     module: str
     port: int
+    # Prometheus /metrics port (METRICS_PORT); None: "off".
+    metrics_port: int | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
     logs: LogSink = field(default_factory=LogSink)
     stop_timeout: float = 10.0
@@ -41,6 +43,13 @@ class ServiceProcess:
         return f"http://{HOST}:{self.port}"
 
     @property
+    def metrics_url(self) -> str | None:
+        """Where the service serves Prometheus metrics, if it does."""
+        if self.metrics_port is None:
+            return None
+        return f"http://{HOST}:{self.metrics_port}/metrics"
+
+    @property
     def pid(self) -> int | None:
         """Pid of the current (or last) service process."""
         return self._child.pid
@@ -57,6 +66,7 @@ class ServiceProcess:
             **os.environ,
             "HOST": HOST,
             "PORT": str(self.port),
+            "METRICS_PORT": "off" if self.metrics_port is None else str(self.metrics_port),
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }

@@ -35,13 +35,14 @@ class Stack:
 
     def __init__(self, config: StackConfig) -> None:
         self.config = config
+        server_tracing, service_tracing = config.tracing_env()
         self.server = RestateServer(
             binary=config.binary or find_binary(),
             data_dir=config.data_dir,
             ingress_port=config.ingress_port,
             admin_port=config.admin_port,
             node_port=config.node_port,
-            extra_env=config.server_env,
+            extra_env={**server_tracing, **config.server_env},
             logs=config.logs,
         )
         self.services: dict[str, ServiceProcess] = {
@@ -49,7 +50,12 @@ class Stack:
                 name=spec.name,
                 module=spec.module,
                 port=spec.port,
-                extra_env={**config.service_env, **config.per_service_env.get(spec.name, {})},
+                metrics_port=spec.metrics_port,
+                extra_env={
+                    **service_tracing,
+                    **config.service_env,
+                    **config.per_service_env.get(spec.name, {}),
+                },
                 logs=config.logs,
             )
             for spec in config.services

@@ -9,6 +9,8 @@ def _float(name: str, default: float) -> float:
 
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "9080"))
+# Prometheus /metrics on HOST; "off" serves none.
+METRICS_PORT = os.environ.get("METRICS_PORT", "9180")
 
 # With a key the agents talk to OpenAI (or any OpenAI-compatible server via OPENAI_BASE_URL,
 # read by the openai client itself); without one they use the built-in offline model.

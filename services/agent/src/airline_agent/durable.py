@@ -13,7 +13,10 @@ from restate import RunOptions
 from restate.ext.openai.models import State
 from restate.ext.openai.runner_wrapper import RestateModelWrapper
 
+from telemetry import tracing_enabled
+
 from . import config
+from .measured import MeasuredModel
 from .memory import ChunkedSession
 from .models import AirlineContext
 from .offline import OfflineModel
@@ -46,7 +49,8 @@ class JournaledModels(ModelProvider):
         self.options = options
 
     def get_model(self, model_name: str | None) -> Model:
-        return RestateModelWrapper(self.inner.get_model(model_name), self.state, self.options)
+        measured = MeasuredModel(self.inner.get_model(model_name), model_name or config.AGENT_MODEL)
+        return RestateModelWrapper(measured, self.state, self.options)
 
 
 LLM_RETRIES: RunOptions = RunOptions(
@@ -69,7 +73,9 @@ async def run_turn(
     current_state.set(state)
     run_config = RunConfig(
         model_provider=JournaledModels(_MODELS, state, LLM_RETRIES),
-        tracing_disabled=True,
+        # The SDK's spans go to OTEL only (spans.py), and only when an endpoint is set.
+        tracing_disabled=not tracing_enabled(),
+        trace_include_sensitive_data=False,
         workflow_name="airline customer service",
     )
     return await Runner.run(

@@ -13,6 +13,8 @@ from agents import Agent, FunctionTool, Handoff
 from agents.tool_context import ToolContext
 from restate.ext.openai.models import State
 
+from telemetry import TOOL_CALLS, replaying
+
 current_state: ContextVar[State] = ContextVar("airline_turn_state")
 Agents = TypeVar("Agents", bound=dict[Any, Agent[Any]])
 
@@ -29,8 +31,13 @@ def _ordered(tool: FunctionTool) -> FunctionTool:
         except BaseException:
             # Later tools must not touch the context once this one failed.
             turnstile.cancel_all_after(call_id)
+            if not replaying():
+                TOOL_CALLS.labels(tool=tool.name, outcome="error").inc()
             raise
         turnstile.allow_next_after(call_id)
+        # Checked after the tool's last journal entry: a replayed call is not counted again.
+        if not replaying():
+            TOOL_CALLS.labels(tool=tool.name, outcome="ok").inc()
         return result
 
     return dataclasses.replace(tool, on_invoke_tool=on_invoke_tool)

@@ -5,11 +5,14 @@ history in chunks (see memory.py). Shared handlers read it from outside while a 
 """
 
 import logging
+import time
 from typing import Any
 
 import restate
 from agents import MaxTurnsExceeded
-from restate import ObjectContext, ObjectSharedContext
+from restate import ObjectContext, ObjectSharedContext, TerminalError
+
+from telemetry import ERRORS, TURN_DURATION, TURNS, handler_span, replaying
 
 from . import config
 from .airline import build_agents, role_of
@@ -29,13 +32,12 @@ async def _state(ctx: ObjectContext | ObjectSharedContext) -> SessionState:
     return await ctx.get("session", type_hint=SessionState) or SessionState()
 
 
-@agent_session.handler(input_serde=CheckedSerde(ChatRequest))
-async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
-    """Take one customer message and answer it; the conversation continues where it left off."""
-    message = accept(request).message
+async def _answer(ctx: ObjectContext, message: str) -> tuple[ChatReply, bool]:
+    """Run the turn and save the session; also says whether the agents finished it."""
     state = await _state(ctx)
     memory = ChunkedSession(ctx, state.item_count, config.HISTORY_WINDOW)
     context = state.context.model_copy()
+    finished = True
     try:
         result = await run_turn(AGENTS[state.active_agent], message, memory, context)
         reply, agent = str(result.final_output), role_of(result.last_agent.name)
@@ -44,6 +46,7 @@ async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
             "turn of session %s exceeded %d agent steps", ctx.key(), config.MAX_AGENT_STEPS
         )
         reply, agent = "Sorry, I could not finish that request. Could you rephrase it?", "triage"
+        finished = False
     await memory.flush()
     state.turns += 1
     state.item_count = memory.count
@@ -52,7 +55,32 @@ async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
     if context.confirmation_number and context.confirmation_number not in state.bookings:
         state.bookings.append(context.confirmation_number)
     ctx.set("session", state)
-    return ChatReply(reply=reply, agent=agent, turn=state.turns)
+    return ChatReply(reply=reply, agent=agent, turn=state.turns), finished
+
+
+@agent_session.handler(input_serde=CheckedSerde(ChatRequest))
+async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
+    """Take one customer message and answer it; the conversation continues where it left off."""
+    message = accept(request).message
+    started = time.monotonic()
+    with handler_span("turn", **{"airline.session": ctx.key()}) as span:
+        try:
+            reply, finished = await _answer(ctx, message)
+        except TerminalError:
+            # The turn failed for good (e.g. the model never answered): count it once.
+            if not replaying():
+                TURNS.labels(agent="unknown", outcome="error").inc()
+                ERRORS.labels(service="agent", kind="turn_failed").inc()
+            raise
+        span.set_attribute("airline.agent", reply.agent)
+        span.set_attribute("airline.turn", reply.turn)
+    # After the last journal entry of the turn: counted in the attempt that completed it.
+    if not replaying():
+        TURNS.labels(agent=reply.agent, outcome="ok" if finished else "error").inc()
+        TURN_DURATION.observe(time.monotonic() - started)
+        if not finished:
+            ERRORS.labels(service="agent", kind="max_steps").inc()
+    return reply
 
 
 @agent_session.handler(kind="shared")

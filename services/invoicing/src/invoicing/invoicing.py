@@ -3,6 +3,8 @@
 import restate
 from restate import Context
 
+from telemetry import INVOICES, handler_span, replaying
+
 from .mailbox import deliver
 from .models import Invoice, InvoiceRequest, Mail
 
@@ -29,5 +31,9 @@ async def send_invoice(ctx: Context, req: InvoiceRequest) -> Invoice:
     # ctx.uuid() is seeded by the invocation id: a retry or replay gets the same id.
     invoice_id = f"INV-{req.confirmation_number}-{ctx.uuid().hex[:8].upper()}"
     invoice = Invoice(invoice_id=invoice_id, **req.model_dump())
-    await ctx.object_call(deliver, key=invoice.email, arg=render(invoice))
+    with handler_span("mail invoice", **{"airline.invoice": invoice_id}):
+        await ctx.object_call(deliver, key=invoice.email, arg=render(invoice))
+    # Checked after the delivery's journal entry: a replay of a sent invoice is not counted.
+    if not replaying():
+        INVOICES.inc()
     return invoice

@@ -3,6 +3,8 @@
 import restate
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
+from telemetry import SEAT_CHANGES, handler_span, replaying
+
 from .flight import assign
 from .models import (
     Booking,
@@ -27,7 +29,8 @@ def _unknown(confirmation_number: str) -> TerminalError:
 @booking.handler(kind="shared")
 async def get(ctx: ObjectSharedContext) -> Booking:
     """The booking, or 404 if there is none under this confirmation number."""
-    found = await ctx.get("booking", type_hint=Booking)
+    with handler_span("read booking", **{"airline.booking": ctx.key()}):
+        found = await ctx.get("booking", type_hint=Booking)
     if found is None:
         raise _unknown(ctx.key())
     return found
@@ -51,6 +54,21 @@ async def create(ctx: ObjectContext, new: Booking) -> Booking:
 @booking.handler(ingress_private=True)
 async def change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange:
     """Move the booking to another seat on its flight."""
+    with handler_span("change seat", **{"airline.booking": ctx.key()}) as span:
+        try:
+            change = await _change_seat(ctx, req)
+        except TerminalError as error:
+            span.set_attribute("airline.refused", error.message)
+            if not replaying():
+                SEAT_CHANGES.labels(outcome="refused").inc()
+            raise
+    # Checked after the last journal entry: a replay of a finished change is not counted.
+    if not replaying():
+        SEAT_CHANGES.labels(outcome="ok").inc()
+    return change
+
+
+async def _change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange:
     current = await ctx.get("booking", type_hint=Booking)
     if current is None:
         raise _unknown(ctx.key())

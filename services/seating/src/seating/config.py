@@ -4,3 +4,5 @@ import os
 
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "9081"))
+# Prometheus /metrics on HOST; "off" serves none.
+METRICS_PORT = os.environ.get("METRICS_PORT", "9181")

@@ -1,0 +1,34 @@
+"""What the services share: serving, tracing under Restate's trace, and Prometheus metrics."""
+
+from .metrics import (
+    ERRORS,
+    INVOICES,
+    LLM_CALL_DURATION,
+    LLM_TOKENS,
+    SEAT_CHANGES,
+    TOOL_CALLS,
+    TURN_DURATION,
+    TURNS,
+    setup_metrics,
+)
+from .replay import replaying
+from .serving import serve
+from .tracing import handler_span, setup_tracing, start_span, tracing_enabled
+
+__all__ = [
+    "ERRORS",
+    "INVOICES",
+    "LLM_CALL_DURATION",
+    "LLM_TOKENS",
+    "SEAT_CHANGES",
+    "TOOL_CALLS",
+    "TURNS",
+    "TURN_DURATION",
+    "handler_span",
+    "replaying",
+    "serve",
+    "setup_metrics",
+    "setup_tracing",
+    "start_span",
+    "tracing_enabled",
+]
