@@ -35,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--node-port", type=int, default=5122)
     for spec in DEFAULT_SERVICES:
         up.add_argument(f"--{spec.name}-port", type=int, default=spec.port)
+    up.add_argument(
+        "--workers",
+        type=int,
+        help="hypercorn worker processes per service (env WORKERS; default: 1)",
+    )
     demo = commands.add_parser("demo", help="a conversation with a crash, on its own ports")
     demo.add_argument("--data-dir", type=Path, help="restate data (default: <repo>/.stack/demo)")
     return parser
@@ -53,6 +58,7 @@ def _config(args: argparse.Namespace) -> StackConfig:
         node_port=args.node_port,
         services=services,
         seed=not args.no_seed,
+        service_env={} if args.workers is None else {"WORKERS": str(args.workers)},
         otlp_endpoint=os.environ.get("STACK_OTLP_ENDPOINT") or None,
         logs=LogSink(echo=sys.stdout),
     )

@@ -1,6 +1,7 @@
 """One child process in its own session, signalled only by its own pid."""
 
 import logging
+import os
 import signal
 import subprocess
 import threading
@@ -57,21 +58,38 @@ class Child:
         self._pump = self.logs.attach(self.name, proc.stdout, f"--- started pid {proc.pid} ---")
         logger.info("started %s (pid %d)", self.name, proc.pid)
 
-    def kill(self) -> None:
-        """SIGKILL the process (a crash, as far as it can tell) and reap it."""
+    def _sigkill(self, proc: "subprocess.Popen[bytes]", group: bool) -> None:
+        """SIGKILL the process, or its whole process group (its session: it and its children)."""
+        # Popen.send_signal polls first, so an already reaped pid (maybe reused) is never hit;
+        # an unreaped process keeps its pid, which is also its process group's id.
+        if group and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.send_signal(signal.SIGKILL)
+
+    def kill(self, group: bool = False) -> None:
+        """SIGKILL the process (a crash, as far as it can tell) and reap it.
+
+        group: its children too (all of its process group), e.g. hypercorn's workers,
+        which would otherwise keep serving after their parent died.
+        """
         proc = self._proc
         if proc is None or proc.poll() is not None:
             self._reap_exited()
             return
-        # Popen.send_signal polls first, so an already reaped pid (maybe reused) is never hit.
-        proc.send_signal(signal.SIGKILL)
+        self._sigkill(proc, group)
         proc.wait()
         self._drain()
         self.logs.note(self.name, f"--- killed pid {proc.pid} (SIGKILL) ---")
         logger.info("killed %s (pid %d)", self.name, proc.pid)
 
-    def stop(self, timeout: float, signum: signal.Signals = signal.SIGTERM) -> None:
-        """Send signum (SIGTERM), wait up to timeout seconds, then SIGKILL the process."""
+    def stop(
+        self, timeout: float, signum: signal.Signals = signal.SIGTERM, group: bool = False
+    ) -> None:
+        """Send signum (SIGTERM), wait up to timeout seconds, then SIGKILL the process.
+
+        group: SIGKILL its whole process group, as kill(group=True) does.
+        """
         proc = self._proc
         if proc is None or proc.poll() is not None:
             self._reap_exited()
@@ -87,7 +105,7 @@ class Child:
                 signum.name,
                 timeout,
             )
-            proc.send_signal(signal.SIGKILL)
+            self._sigkill(proc, group)
             proc.wait()
         self._drain()
         self.logs.note(self.name, f"--- stopped pid {proc.pid}, exit status {proc.returncode} ---")

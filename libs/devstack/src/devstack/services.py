@@ -59,6 +59,11 @@ class ServiceProcess:
         """Whether the service process is alive."""
         return self._child.running
 
+    @property
+    def workers(self) -> int:
+        """hypercorn worker processes (env WORKERS); above 1 they are children of pid."""
+        return int(self.env().get("WORKERS") or 1)
+
     def env(self) -> dict[str, str]:
         """The environment the service is started with; extra_env wins over the defaults."""
         # Unbuffered, so prints show up in the logs as they happen, not at exit.
@@ -91,12 +96,13 @@ class ServiceProcess:
         wait_for(listening_or_dead, timeout, 0.05, f"{self.name} listening on {self.url}")
 
     def kill(self) -> None:
-        """SIGKILL this service (by its own pid), as a crash would."""
-        self._child.kill()
+        """SIGKILL this service (by its own pid), as a crash would; its workers too, if any."""
+        self._child.kill(group=self.workers > 1)
 
     def stop(self) -> None:
         """Ask the service to stop (stop_signal), SIGKILL it if still there after stop_timeout."""
-        self._child.stop(self.stop_timeout, self.stop_signal)
+        # With workers, hypercorn's parent stops them on stop_signal; SIGKILL hits them all.
+        self._child.stop(self.stop_timeout, self.stop_signal, group=self.workers > 1)
 
     def restart(self, *, graceful: bool = True, timeout: float = 30.0) -> None:
         """Stop (or kill) and start again on the same port, then wait until it listens."""

@@ -1,10 +1,14 @@
 """The Prometheus metrics of the services. Names and labels are fixed: dashboards use them."""
 
 import logging
+from collections.abc import Iterable
 
 import prometheus_client
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.metrics_core import Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,9 @@ BY_SERVICE: dict[str, tuple[MetricWrapperBase, ...]] = {
 
 _served: list[int] = []
 
+# Set (to a fresh directory) by serve() for its worker processes: Prometheus multiprocess mode.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
 
 def setup_metrics(service_name: str, host: str, port: str) -> int | None:
     """Serve /metrics on host:port; port "off" (or empty) serves nothing. Returns the port."""
@@ -67,4 +74,34 @@ def setup_metrics(service_name: str, host: str, port: str) -> int | None:
     prometheus_client.start_http_server(number, addr=host)
     _served.append(number)
     logger.info("%s metrics on http://%s:%d/metrics", service_name, host, number)
+    return number
+
+
+class _ServiceCollector(Collector):
+    """The metrics of one service, summed over the worker processes' files in directory.
+
+    Every process creates its files for the unlabelled metrics of all services (they are
+    module-level objects); only this service's are served, as in single-process mode.
+    """
+
+    def __init__(self, service_name: str, directory: str) -> None:
+        self._names = {m._name for m in (ERRORS, *BY_SERVICE.get(service_name, ()))}  # pyright: ignore[reportPrivateUsage]
+        self._collector = MultiProcessCollector(None, path=directory)
+
+    def collect(self) -> Iterable[Metric]:
+        return (family for family in self._collector.collect() if family.name in self._names)
+
+
+def setup_multiprocess_metrics(
+    service_name: str, host: str, port: str, directory: str
+) -> int | None:
+    """Serve on host:port what the worker processes record in directory; "off": nothing."""
+    if port.strip().lower() in ("", "off"):
+        return None
+    number = int(port)
+    registry = CollectorRegistry()
+    registry.register(_ServiceCollector(service_name, directory))
+    prometheus_client.start_http_server(number, addr=host, registry=registry)
+    _served.append(number)
+    logger.info("%s metrics (all workers) on http://%s:%d/metrics", service_name, host, number)
     return number

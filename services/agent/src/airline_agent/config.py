@@ -11,6 +11,8 @@ HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "9080"))
 # Prometheus /metrics on HOST; "off" serves none.
 METRICS_PORT = os.environ.get("METRICS_PORT", "9180")
+# hypercorn worker processes sharing PORT (metrics of all served on METRICS_PORT).
+WORKERS = int(os.environ.get("WORKERS", "1"))
 
 # With a key the agents talk to OpenAI (or any OpenAI-compatible server via OPENAI_BASE_URL,
 # read by the openai client itself); without one they use the built-in offline model.

@@ -6,3 +6,5 @@ HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "9082"))
 # Prometheus /metrics on HOST; "off" serves none.
 METRICS_PORT = os.environ.get("METRICS_PORT", "9182")
+# hypercorn worker processes sharing PORT (metrics of all served on METRICS_PORT).
+WORKERS = int(os.environ.get("WORKERS", "1"))
