@@ -4,14 +4,13 @@ hypercorn (multi-worker mode) spawns fresh interpreters that import `telemetry.w
 importing this module sets up logging and tracing as serve() does, then imports the real
 app named by TELEMETRY_APP ("package.module:attr"). Metrics are recorded to the files of
 PROMETHEUS_MULTIPROC_DIR (set by the parent before spawning) and served by the parent.
+Workers do not outlive a SIGINT to the parent; a SIGKILL must go to the whole process group
+(devstack does that), or the workers are orphaned.
 """
 
-import ctypes
 import importlib
 import logging
 import os
-import signal
-import sys
 
 from .serving import APP_ENV, SERVICE_ENV
 from .tracing import setup_tracing
@@ -23,18 +22,6 @@ def _load(path: str) -> object:
     return getattr(importlib.import_module(module_name), attr or "app")
 
 
-def _die_with_parent() -> None:
-    """On Linux, be SIGKILLed when the parent dies: a SIGKILLed parent leaves no workers behind."""
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.getppid()
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # died before prctl took effect
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-_die_with_parent()
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 setup_tracing(os.environ.get(SERVICE_ENV, "service"))
 app = _load(os.environ[APP_ENV])
