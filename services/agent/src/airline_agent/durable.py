@@ -31,9 +31,7 @@ class AirlineModels(ModelProvider):
         self._sdk: MultiProvider | None = None
 
     def get_model(self, model_name: str | None) -> Model:
-        if model_name in (None, "", "offline") and not config.OPENAI_API_KEY:
-            return self._offline
-        if model_name == "offline":
+        if model_name == "offline" or (not model_name and not config.OPENAI_API_KEY):
             return self._offline
         if self._sdk is None:
             self._sdk = MultiProvider()
