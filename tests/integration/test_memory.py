@@ -3,7 +3,7 @@
 import httpx
 
 from devstack import Stack
-from tests.support.helpers import chat, new_booking, read, session_id
+from tests.support.helpers import chat, new_booking, read, session_id, wait_for
 
 
 def test_history_and_status_are_readable_from_outside(ingress: httpx.Client) -> None:
@@ -61,3 +61,40 @@ def test_long_conversation_keeps_every_item(ingress: httpx.Client) -> None:
 
     users = [e["text"] for e in history["entries"] if e["kind"] == "user"]
     assert users == [f"is there wifi? ({turn})" for turn in range(25)]
+
+
+def test_a_notice_joins_the_history_between_turns(ingress: httpx.Client) -> None:
+    """`AgentSession/notify` (used by approvals and reminders) appends to the conversation."""
+    session = session_id()
+    chat(ingress, session, "is there wifi?")
+    response = ingress.post(
+        "/TestSupport/notify_session",
+        json={"session_id": session, "text": "Your seat change to 2A was approved."},
+    )
+    assert response.status_code == 200, response.text
+
+    status = wait_for(
+        lambda: (s := read(ingress, f"/AgentSession/{session}/status"))["notices"] and s,
+        timeout=15,
+        message="the notice",
+    )
+    assert status["notices"] == [
+        {"text": "Your seat change to 2A was approved.", "source": "tests"}
+    ]
+    entries = read(ingress, f"/AgentSession/{session}/history")["entries"]
+    assert entries[-1] == {
+        "kind": "assistant",
+        "text": "Your seat change to 2A was approved.",
+        "name": None,
+    }
+    # The model gets the notice as input on the next turn, and the turn works.
+    reply = chat(ingress, session, "how much baggage can I bring?")
+    assert reply["turn"] == 2
+    assert status["item_count"] + 1 < read(ingress, f"/AgentSession/{session}/status")["item_count"]
+
+
+def test_notify_is_private(ingress: httpx.Client) -> None:
+    response = ingress.post(
+        f"/AgentSession/{session_id()}/notify", json={"text": "hi", "source": "outsider"}
+    )
+    assert response.status_code in (400, 403, 404), response.text

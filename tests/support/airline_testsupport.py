@@ -4,9 +4,11 @@
 this service calls it through Restate. Each test gets its own booking on its own flight.
 """
 
+import json
 import os
 
 import restate
+from pydantic import BaseModel
 from restate import Context
 
 from seating.booking import create
@@ -20,6 +22,21 @@ support = restate.Service("TestSupport")
 async def create_booking(ctx: Context, booking: Booking) -> Booking:
     """Create a booking (and take its seat) through the private seating handler."""
     return await ctx.object_call(create, key=booking.confirmation_number, arg=booking)
+
+
+class SessionNotice(BaseModel):
+    """A notice for a session, as another service would send it."""
+
+    session_id: str
+    text: str
+    source: str = "tests"
+
+
+@support.handler()
+async def notify_session(ctx: Context, notice: SessionNotice) -> None:
+    """Send `AgentSession/notify` by name, the way services outside the agent do."""
+    payload = {"text": notice.text, "source": notice.source}
+    ctx.generic_send("AgentSession", "notify", json.dumps(payload).encode(), key=notice.session_id)
 
 
 app = restate.app([support])

@@ -44,6 +44,13 @@ class AirlineContext(BaseModel):
     flight_number: str | None = None
 
 
+class Notice(BaseModel):
+    """Something the customer is told outside a turn, e.g. an approval outcome or a reminder."""
+
+    text: str = Field(min_length=1, max_length=2000)
+    source: str = Field(min_length=1, max_length=64)  # who sent it, e.g. "approvals"
+
+
 class SessionState(BaseModel):
     """The small, always-loaded part of a session's memory (state key "session")."""
 
@@ -52,6 +59,7 @@ class SessionState(BaseModel):
     item_count: int = 0
     bookings: list[str] = Field(default_factory=list)
     context: AirlineContext = Field(default_factory=AirlineContext)
+    notices: list[Notice] = Field(default_factory=list)  # the latest few, newest last
 
 
 class HistoryEntry(BaseModel):

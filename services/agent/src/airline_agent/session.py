@@ -18,13 +18,14 @@ from . import config
 from .airline import build_agents, role_of
 from .durable import run_turn
 from .memory import ChunkedSession, read_items
-from .models import ChatReply, ChatRequest, History, HistoryEntry, SessionState
+from .models import ChatReply, ChatRequest, History, HistoryEntry, Notice, SessionState
 from .ordering import order_tool_calls
 from .validation import CheckedSerde, accept
 
 logger = logging.getLogger(__name__)
 
 agent_session = restate.VirtualObject("AgentSession")
+NOTICES_KEPT = 20
 AGENTS = order_tool_calls(build_agents())
 
 
@@ -83,6 +84,19 @@ async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
     return reply
 
 
+@agent_session.handler(ingress_private=True)
+async def notify(ctx: ObjectContext, notice: Notice) -> None:
+    """Tell the customer something outside a turn: appended to the history the model sees."""
+    state = await _state(ctx)
+    memory = ChunkedSession(ctx, state.item_count, config.HISTORY_WINDOW)
+    # The plain input-message form: valid model input for any provider (no made-up item ids).
+    await memory.add_items([{"type": "message", "role": "assistant", "content": notice.text}])
+    await memory.flush()
+    state.item_count = memory.count
+    state.notices = [*state.notices, notice][-NOTICES_KEPT:]
+    ctx.set("session", state)
+
+
 @agent_session.handler(kind="shared")
 async def status(ctx: ObjectSharedContext) -> SessionState:
     """The session's current state: active agent, bookings touched, what the agents know."""
@@ -94,6 +108,8 @@ def _entry(item: dict[str, Any]) -> HistoryEntry:
         content = item.get("content")
         return HistoryEntry(kind="user", text=content if isinstance(content, str) else str(content))
     kind = item.get("type")
+    if kind == "message" and isinstance(item.get("content"), str):
+        return HistoryEntry(kind="assistant", text=item["content"])  # a notice
     if kind == "message":
         parts = item.get("content") or []
         text = " ".join(p.get("text", "") for p in parts if isinstance(p, dict))
