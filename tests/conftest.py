@@ -47,7 +47,8 @@ def stack_config(
         root / "restate",
         services=(*DEFAULT_SERVICES, TEST_SUPPORT),
         server_env=server_env,
-        service_env={"OFFLINE_MODEL_LATENCY_MS": "0", **(service_env or {})},
+        # ENV_FILE="": a developer's .env (say, with an OpenAI key) must not reach test stacks.
+        service_env={"OFFLINE_MODEL_LATENCY_MS": "0", "ENV_FILE": "", **(service_env or {})},
         otlp_endpoint=otlp_endpoint,
         per_service_env={
             "agent": agent_env or {},

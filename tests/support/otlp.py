@@ -33,8 +33,8 @@ class ReceivedSpan:
 
 
 class _Collector(trace_service_pb2_grpc.TraceServiceServicer):
-    def __init__(self, spans: list[ReceivedSpan], lock: threading.Lock) -> None:
-        self.spans, self.lock = spans, lock
+    def __init__(self, spans: list[ReceivedSpan], raw: list[bytes], lock: threading.Lock) -> None:
+        self.spans, self.raw, self.lock = spans, raw, lock
 
     def Export(
         self, request: trace_service_pb2.ExportTraceServiceRequest, context: Any
@@ -56,6 +56,7 @@ class _Collector(trace_service_pb2_grpc.TraceServiceServicer):
                     )
         with self.lock:
             self.spans.extend(received)
+            self.raw.append(request.SerializeToString())
         return trace_service_pb2.ExportTraceServiceResponse()
 
 
@@ -64,10 +65,11 @@ class OtlpReceiver:
 
     def __init__(self) -> None:
         self._spans: list[ReceivedSpan] = []
+        self._raw: list[bytes] = []  # every export request as received (events, resources too)
         self._lock = threading.Lock()
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
         trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
-            _Collector(self._spans, self._lock), self._server
+            _Collector(self._spans, self._raw, self._lock), self._server
         )
         self.port = self._server.add_insecure_port("127.0.0.1:0")
 
@@ -88,6 +90,11 @@ class OtlpReceiver:
         """What arrived so far, of one trace or of all."""
         with self._lock:
             return [s for s in self._spans if trace_id is None or s.trace_id == trace_id]
+
+    def raw(self) -> bytes:
+        """Every export request received so far, serialized, concatenated: for grepping."""
+        with self._lock:
+            return b"".join(self._raw)
 
 
 def span_tree(spans: list[ReceivedSpan]) -> str:

@@ -22,5 +22,7 @@ def test_with_a_key_a_named_model_goes_to_openai(monkeypatch: pytest.MonkeyPatch
 
     models = durable.AirlineModels()
 
-    assert isinstance(models.get_model("gpt-4.1-mini"), OpenAIResponsesModel)
+    named = models.get_model("gpt-4.1-mini")
+    assert isinstance(named, durable.OpenAIErrors)
+    assert isinstance(named.inner, OpenAIResponsesModel)
     assert isinstance(models.get_model("offline"), OfflineModel)

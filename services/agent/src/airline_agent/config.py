@@ -1,6 +1,28 @@
 """The agent's configuration, read once from the environment."""
 
 import os
+from pathlib import Path
+
+
+def _load_env_file(path: str) -> None:
+    """Read KEY=VALUE lines of a `.env` file into the environment; variables already set win.
+
+    Secrets (OPENAI_API_KEY) come from the environment or this file only, never from code or
+    state. `#` starts a comment line; values may be quoted. ENV_FILE="" reads no file (tests).
+    """
+    if not path or not Path(path).is_file():
+        return
+    for line in Path(path).read_text().splitlines():
+        name, sep, value = line.strip().removeprefix("export ").partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or name.startswith("#"):
+            continue
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(name, value)
+
+
+_load_env_file(os.environ.get("ENV_FILE", ".env"))
 
 
 def _float(name: str, default: float) -> float:
@@ -14,10 +36,19 @@ METRICS_PORT = os.environ.get("METRICS_PORT", "9180")
 # hypercorn worker processes sharing PORT (metrics of all served on METRICS_PORT).
 WORKERS = int(os.environ.get("WORKERS", "1"))
 
-# With a key the agents talk to OpenAI (or any OpenAI-compatible server via OPENAI_BASE_URL,
-# read by the openai client itself); without one they use the built-in offline model.
+# With a key the agents talk to OpenAI (or any OpenAI-compatible server at OPENAI_BASE_URL);
+# without one they use the built-in offline model.
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 AGENT_MODEL = os.environ.get("AGENT_MODEL", "gpt-4.1-mini" if OPENAI_API_KEY else "offline")
+# The openai client: its own timeout and quick retries (429/5xx/connection errors, honouring
+# retry-after) within one attempt; LLM_MAX_ATTEMPTS below are the durable, journaled retries.
+OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
+OPENAI_TIMEOUT_S = _float("OPENAI_TIMEOUT_S", 60)
+OPENAI_MAX_RETRIES = int(os.environ.get("OPENAI_MAX_RETRIES", "2"))
+# "responses" (the Responses API) or "chat_completions" (for servers that only speak that).
+OPENAI_API = os.environ.get("OPENAI_API", "responses")
+if OPENAI_API not in ("responses", "chat_completions"):
+    raise ValueError(f"OPENAI_API is {OPENAI_API!r}; use 'responses' or 'chat_completions'")
 OFFLINE_MODEL_LATENCY_S = _float("OFFLINE_MODEL_LATENCY_MS", 0) / 1000
 
 # How many past items the model sees each turn; the full history stays in state.

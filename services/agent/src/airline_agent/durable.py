@@ -6,10 +6,22 @@ with a model provider of our choosing. Tools are wrapped once, in ordering.py.
 """
 
 from datetime import timedelta
+from typing import Any
 
-from agents import Agent, Model, ModelProvider, RunConfig, Runner, RunResult, TResponseInputItem
+from agents import (
+    Agent,
+    Model,
+    ModelProvider,
+    ModelResponse,
+    RunConfig,
+    Runner,
+    RunResult,
+    TResponseInputItem,
+)
 from agents.models.multi_provider import MultiProvider
-from restate import RunOptions
+from openai import APIStatusError, AsyncOpenAI, RateLimitError
+from restate import RunOptions, TerminalError
+from restate.exceptions import RetryableError
 from restate.ext.openai.models import State
 from restate.ext.openai.runner_wrapper import RestateModelWrapper
 
@@ -34,8 +46,62 @@ class AirlineModels(ModelProvider):
         if model_name == "offline" or (not model_name and not config.OPENAI_API_KEY):
             return self._offline
         if self._sdk is None:
-            self._sdk = MultiProvider()
-        return self._sdk.get_model(model_name)
+            client = AsyncOpenAI(
+                api_key=config.OPENAI_API_KEY,
+                base_url=config.OPENAI_BASE_URL,
+                timeout=config.OPENAI_TIMEOUT_S,
+                max_retries=config.OPENAI_MAX_RETRIES,
+            )
+            self._sdk = MultiProvider(
+                openai_client=client, openai_use_responses=config.OPENAI_API == "responses"
+            )
+        return OpenAIErrors(self._sdk.get_model(model_name))
+
+
+class LLMUnavailable(TerminalError):
+    """The model could not be reached after every retry: the turn ends with an apology."""
+
+
+# Client errors a retry cannot fix (bad request, bad key, no access, unknown model).
+_PERMANENT = {400, 401, 403, 404, 422}
+
+
+class OpenAIErrors(Model):
+    """Maps the openai client's errors onto Restate's retry semantics inside `call LLM`.
+
+    A 429's retry-after becomes the delay of the next durable attempt; a client error that no
+    retry can fix ends the step at once; everything else is retried with LLM_RETRIES' backoff.
+    """
+
+    def __init__(self, inner: Model) -> None:
+        self.inner = inner
+
+    async def get_response(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        try:
+            return await self.inner.get_response(*args, **kwargs)
+        except RateLimitError as error:
+            raise RetryableError(
+                f"the model is rate limited ({error.status_code})",
+                retry_after=_retry_after(error),
+            ) from error
+        except APIStatusError as error:
+            if error.status_code in _PERMANENT:
+                raise TerminalError(
+                    f"the model refused the request ({error.status_code})", status_code=502
+                ) from error
+            raise
+
+    def stream_response(self, *args: Any, **kwargs: Any) -> Any:
+        return self.inner.stream_response(*args, **kwargs)
+
+
+def _retry_after(error: APIStatusError) -> timedelta | None:
+    """The server's retry-after (seconds), bounded by LLM_MAX_RETRY_S; None if absent."""
+    try:
+        seconds = float(error.response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return timedelta(seconds=min(max(seconds, 0.0), config.LLM_MAX_RETRY_S))
 
 
 class JournaledModels(ModelProvider):
@@ -48,7 +114,25 @@ class JournaledModels(ModelProvider):
 
     def get_model(self, model_name: str | None) -> Model:
         measured = MeasuredModel(self.inner.get_model(model_name), model_name or config.AGENT_MODEL)
-        return RestateModelWrapper(measured, self.state, self.options)
+        return GiveUpClearly(RestateModelWrapper(measured, self.state, self.options))
+
+
+class GiveUpClearly(Model):
+    """Turns the journaled step's final failure into LLMUnavailable, which session.py answers."""
+
+    def __init__(self, inner: Model) -> None:
+        self.inner = inner
+
+    async def get_response(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        try:
+            return await self.inner.get_response(*args, **kwargs)
+        except TerminalError as error:
+            if error.status_code == 409:  # cancelled: not the model's fault
+                raise
+            raise LLMUnavailable(error.message, status_code=503) from error
+
+    def stream_response(self, *args: Any, **kwargs: Any) -> Any:
+        return self.inner.stream_response(*args, **kwargs)
 
 
 LLM_RETRIES: RunOptions = RunOptions(

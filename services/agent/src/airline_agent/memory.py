@@ -56,6 +56,11 @@ class ChunkedSession(SessionABC):
         """How many items the history holds, including unflushed ones."""
         return self._count + len(self._new)
 
+    @property
+    def unflushed(self) -> list[Item]:
+        """The items added this turn and not yet written (the list itself: edits are kept)."""
+        return self._new
+
     async def get_items(self, limit: int | None = None) -> list[TResponseInputItem]:
         """The most recent part of the history: what the model sees this turn."""
         window = self._window if limit is None else min(limit, self._window)

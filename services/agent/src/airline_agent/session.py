@@ -16,7 +16,7 @@ from telemetry import ERRORS, TURN_DURATION, TURNS, handler_span, replaying
 
 from . import config
 from .airline import build_agents, role_of
-from .durable import run_turn
+from .durable import LLMUnavailable, run_turn
 from .memory import ChunkedSession, read_items
 from .models import ChatReply, ChatRequest, History, HistoryEntry, Notice, SessionState
 from .ordering import order_tool_calls
@@ -33,12 +33,12 @@ async def _state(ctx: ObjectContext | ObjectSharedContext) -> SessionState:
     return await ctx.get("session", type_hint=SessionState) or SessionState()
 
 
-async def _answer(ctx: ObjectContext, message: str) -> tuple[ChatReply, bool]:
-    """Run the turn and save the session; also says whether the agents finished it."""
+async def _answer(ctx: ObjectContext, message: str) -> tuple[ChatReply, str | None]:
+    """Run the turn and save the session; also says what kept the agents from finishing it."""
     state = await _state(ctx)
     memory = ChunkedSession(ctx, state.item_count, config.HISTORY_WINDOW)
     context = state.context.model_copy()
-    finished = True
+    problem: str | None = None
     try:
         result = await run_turn(AGENTS[state.active_agent], message, memory, context)
         reply, agent = str(result.final_output), role_of(result.last_agent.name)
@@ -47,7 +47,11 @@ async def _answer(ctx: ObjectContext, message: str) -> tuple[ChatReply, bool]:
             "turn of session %s exceeded %d agent steps", ctx.key(), config.MAX_AGENT_STEPS
         )
         reply, agent = "Sorry, I could not finish that request. Could you rephrase it?", "triage"
-        finished = False
+        problem = "max_steps"
+    except LLMUnavailable as error:
+        logger.warning("turn of session %s: the model is unavailable: %s", ctx.key(), error)
+        reply, agent = _unavailable(memory, message), state.active_agent
+        problem = "llm_unavailable"
     await memory.flush()
     state.turns += 1
     state.item_count = memory.count
@@ -56,7 +60,39 @@ async def _answer(ctx: ObjectContext, message: str) -> tuple[ChatReply, bool]:
     if context.confirmation_number and context.confirmation_number not in state.bookings:
         state.bookings.append(context.confirmation_number)
     ctx.set("session", state)
-    return ChatReply(reply=reply, agent=agent, turn=state.turns), finished
+    return ChatReply(reply=reply, agent=agent, turn=state.turns), problem
+
+
+UNAVAILABLE = (
+    "Sorry, our assistant is unavailable right now; nothing was changed. "
+    "Please try again in a few minutes."
+)
+UNAVAILABLE_MIDWAY = (
+    "Sorry, our assistant became unavailable before it could finish. What was already done "
+    "stays done (your conversation history lists it); please try again in a few minutes."
+)
+
+
+def _unavailable(memory: ChunkedSession, message: str) -> str:
+    """The answer when the model failed for good; the message and it go into the history.
+
+    The SDK may already have buffered the user's message and this turn's tool calls: they
+    happened, so they stay; "nothing was changed" is said only if no tool ran.
+    """
+    pending = memory.unflushed
+    if not any(item.get("role") == "user" for item in pending):
+        pending.insert(0, {"role": "user", "content": message})
+    tools = {
+        i.get("call_id"): i.get("name", "") for i in pending if i.get("type") == "function_call"
+    }
+    ran = any(
+        not str(tools.get(i.get("call_id"), "")).startswith("transfer_to_")
+        for i in pending
+        if i.get("type") == "function_call_output"
+    )
+    reply = UNAVAILABLE_MIDWAY if ran else UNAVAILABLE
+    pending.append({"type": "message", "role": "assistant", "content": reply})
+    return reply
 
 
 @agent_session.handler(input_serde=CheckedSerde(ChatRequest))
@@ -66,7 +102,7 @@ async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
     started = time.monotonic()
     with handler_span("turn", **{"airline.session": ctx.key()}) as span:
         try:
-            reply, finished = await _answer(ctx, message)
+            reply, problem = await _answer(ctx, message)
         except TerminalError:
             # The turn failed for good (e.g. the model never answered): count it once.
             if not replaying():
@@ -77,10 +113,10 @@ async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
         span.set_attribute("airline.turn", reply.turn)
     # After the last journal entry of the turn: counted in the attempt that completed it.
     if not replaying():
-        TURNS.labels(agent=reply.agent, outcome="ok" if finished else "error").inc()
+        TURNS.labels(agent=reply.agent, outcome="error" if problem else "ok").inc()
         TURN_DURATION.observe(time.monotonic() - started)
-        if not finished:
-            ERRORS.labels(service="agent", kind="max_steps").inc()
+        if problem:
+            ERRORS.labels(service="agent", kind=problem).inc()
     return reply
 
 
