@@ -7,13 +7,14 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_PYTHON_DOWNLOADS := never
 REPLAY := RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT=0s
 
-.PHONY: help setup up demo test test-static test-unit test-integration test-replay check lint types fmt clean
+.PHONY: help setup up demo bench test test-static test-unit test-integration test-replay check lint types fmt clean
 
 help:
 	@echo "make demo   set up, start the stack, run a conversation with a crash, stop"
 	@echo "make up     run the stack in the foreground (Ctrl-C stops it)"
 	@echo "make test   unit tests, integration tests, and the integration tests in replay mode"
 	@echo "make check  lint, types and tests"
+	@echo "make bench  benchmarks: this project vs the reference design vs no durability"
 
 setup: .venv/.synced node_modules/.installed
 
@@ -32,6 +33,10 @@ up: setup
 
 demo: setup
 	$(UV) run devstack demo
+
+# BENCH_ARGS=--quick for a short run; BENCH_SCENARIOS=single,throughput picks scenarios.
+bench: setup
+	$(UV) run python -m bench $(BENCH_ARGS)
 
 test: setup test-static test-unit test-integration test-replay
 

@@ -1,0 +1,1 @@
+"""Benchmarks: what durability costs, against the reference design and against none."""

@@ -1,0 +1,1 @@
+"""The reference design: Restate's OpenAI integration used as its documentation shows."""

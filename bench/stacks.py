@@ -1,0 +1,66 @@
+"""The stacks the durable variants run on: a real restate-server and services as processes."""
+
+from pathlib import Path
+
+from devstack import (
+    AGENT,
+    INVOICING,
+    SEATING,
+    TEST_SERVER_ENV,
+    LogSink,
+    ServiceSpec,
+    Stack,
+    StackConfig,
+    repo_root,
+)
+
+from .cpu import cpu_seconds
+
+# Creates isolated bookings through seating's private handler (the integration tests' service).
+SUPPORT = ServiceSpec("testsupport", "airline_testsupport", 0)
+REFERENCE = ServiceSpec("reference", "bench.reference", 0)
+
+# Both durable variants run on the same server settings: the tests' small footprint, and a
+# retry interval capped at 250 ms (the default backs off to a minute), so that a restarted
+# process is retried within a quarter second instead of after a growing back-off; with enough
+# attempts (2000 x 250 ms, ~8 min) that a slow restart on a busy machine does not pause the turn.
+SERVER_ENV = {
+    **TEST_SERVER_ENV,
+    "RESTATE_DEFAULT_RETRY_POLICY__INITIAL_INTERVAL": "50ms",
+    "RESTATE_DEFAULT_RETRY_POLICY__MAX_INTERVAL": "250ms",
+    "RESTATE_DEFAULT_RETRY_POLICY__MAX_ATTEMPTS": "2000",
+}
+
+# Path of each durable variant's chat handler ({key} = session id) and its service process.
+CHAT_PATHS = {"ours": "/AgentSession/{key}/chat", "reference": "/ReferenceSession/{key}/chat"}
+SERVICE_OF = {"ours": "agent", "reference": "reference"}
+
+
+def variant_stack(
+    variant: str, root: Path, latency_ms: int = 0, env: dict[str, str] | None = None
+) -> Stack:
+    """A stack (not started) for "ours" or "reference"; the model takes latency_ms per call."""
+    services = (
+        (AGENT, SEATING, INVOICING, SUPPORT) if variant == "ours" else (REFERENCE, SEATING, SUPPORT)
+    )
+    repo = str(repo_root())
+    config = StackConfig.on_free_ports(
+        root / "restate",
+        services=services,
+        server_env=SERVER_ENV,
+        service_env={"OFFLINE_MODEL_LATENCY_MS": str(latency_ms), **(env or {})},
+        per_service_env={
+            "testsupport": {"PYTHONPATH": str(Path(repo) / "tests" / "support")},
+            "reference": {"PYTHONPATH": repo},
+        },
+        logs=LogSink(directory=root / "logs"),
+    )
+    return Stack(config)
+
+
+def cpu_split(stack: Stack) -> dict[str, float]:
+    """CPU seconds so far of restate-server and of the service processes."""
+    return {
+        "restate": cpu_seconds([stack.server.pid]),
+        "services": cpu_seconds([s.pid for s in stack.services.values()]),
+    }

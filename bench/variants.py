@@ -1,0 +1,161 @@
+"""The three variants behind one interface: open sessions, run a turn, read CPU seconds."""
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from devstack import Stack
+
+from .floor import Floor
+from .stacks import CHAT_PATHS, SERVICE_OF, cpu_split, variant_stack
+
+# Every turn asks to move the seat, alternating between these two, so each turn is one model
+# call choosing update_seat, one durable RPC that really changes the seat, one final answer.
+SEATS = ("10B", "11C")
+START_SEAT = "5B"
+
+
+def message(confirmation_number: str, turn: int) -> str:
+    """The customer's message of a turn: the same scripted conversation for every variant."""
+    seat = SEATS[turn % len(SEATS)]
+    return f"Please change my seat to {seat} on booking {confirmation_number}."
+
+
+def _code(prefix: str) -> str:
+    # Upper-case with a digit: the offline model spots confirmation numbers so.
+    return f"{prefix}9{uuid.uuid4().hex[:5].upper()}"
+
+
+@dataclass
+class Conversation:
+    """A session id, its booking and how many turns it has had."""
+
+    session_id: str
+    confirmation_number: str
+    turns: int = 0
+
+    @property
+    def next_seat(self) -> str:
+        """The seat the next turn asks for."""
+        return SEATS[self.turns % len(SEATS)]
+
+    def next_message(self) -> str:
+        text = message(self.confirmation_number, self.turns)
+        self.turns += 1
+        return text
+
+
+class Variant(Protocol):
+    """What a scenario needs from a variant."""
+
+    name: str
+
+    async def open(self) -> Conversation: ...
+
+    async def turn(self, conversation: Conversation) -> float: ...
+
+    def cpu(self) -> dict[str, float]: ...
+
+
+@dataclass
+class Durable:
+    """Our agent or the reference design, on a stack of its own, driven over the ingress."""
+
+    name: str
+    root: Path
+    latency_ms: int = 0
+    env: dict[str, str] = field(default_factory=dict)
+    stack: Stack = field(init=False)
+    http: httpx.AsyncClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stack = variant_stack(self.name, self.root, self.latency_ms, self.env)
+
+    async def __aenter__(self) -> "Durable":
+        await asyncio.to_thread(self.stack.start)
+        self.http = httpx.AsyncClient(
+            base_url=self.stack.ingress_url,
+            timeout=300.0,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=None),
+        )
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.http.aclose()
+        await asyncio.to_thread(self.stack.stop)
+
+    @property
+    def service(self) -> str:
+        """The name of the process that runs the agent."""
+        return SERVICE_OF[self.name]
+
+    async def open(self) -> Conversation:
+        number = _code("B")
+        response = await self.http.post(
+            "/TestSupport/create_booking",
+            json={
+                "confirmation_number": number,
+                "passenger_name": "Bench Passenger",
+                "email": f"{number.lower()}@example.com",
+                "flight": _code("F"),
+                "seat": START_SEAT,
+                "fare_eur": 250,
+            },
+        )
+        response.raise_for_status()
+        return Conversation(f"bench-{uuid.uuid4().hex[:12]}", number)
+
+    async def turn(self, conversation: Conversation) -> float:
+        path = CHAT_PATHS[self.name].format(key=conversation.session_id)
+        started = time.perf_counter()
+        response = await self.http.post(path, json={"message": conversation.next_message()})
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{self.name} turn failed: {response.status_code} {response.text}")
+        return elapsed
+
+    async def seat(self, confirmation_number: str) -> str:
+        """The booking's seat as seating has it now."""
+        response = await self.http.post(f"/Booking/{confirmation_number}/get")
+        response.raise_for_status()
+        return response.json()["seat"]
+
+    def cpu(self) -> dict[str, float]:
+        return {**cpu_split(self.stack), "bench": time.process_time()}
+
+
+@dataclass
+class InProcess:
+    """No durability: the plain Runner in this process."""
+
+    latency_ms: int = 0
+    name: str = "floor"
+    floor: Floor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.floor = Floor(self.latency_ms / 1000)
+
+    async def __aenter__(self) -> "InProcess":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+    async def open(self) -> Conversation:
+        number = _code("B")
+        self.floor.add_booking(number, _code("F"), START_SEAT)
+        return Conversation(f"floor-{uuid.uuid4().hex[:12]}", number)
+
+    async def turn(self, conversation: Conversation) -> float:
+        started = time.perf_counter()
+        await self.floor.turn(conversation.session_id, conversation.next_message())
+        return time.perf_counter() - started
+
+    def cpu(self) -> dict[str, float]:
+        # The agents run in this process: its CPU time is the "services" share.
+        return {"restate": 0.0, "services": time.process_time(), "bench": 0.0}
