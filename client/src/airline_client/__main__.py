@@ -18,7 +18,7 @@ from .errors import ClientError, NoAnswer
 from .sessions import default_session, session_file
 from .tracecontext import TraceParent
 
-COMMANDS = ("say", "history", "status", "booking", "mails", "session")
+COMMANDS = ("say", "history", "status", "booking", "mails", "pay", "cancel", "session")
 # Options that take a value: the word after them is not the command or the message.
 VALUE_OPTIONS = frozenset({"--session", "--ingress", "--idempotency-key"})
 EXIT_ERROR = 1
@@ -91,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
         "mails", parents=[ingress, any_session, output], help="list the mails received"
     )
     mails.add_argument("email", metavar="EMAIL", type=_non_empty)
+    pay = commands.add_parser(
+        "pay",
+        parents=[ingress, any_session, output],
+        help="pay an invoice (cancels its payment reminder)",
+    )
+    pay.add_argument(
+        "invoice_id", metavar="INVOICE", type=_non_empty, help="e.g. INV-AB4568-1F0C2A9B"
+    )
+    commands.add_parser(
+        "cancel", parents=[ingress, session, output], help="cancel the turn running in the session"
+    )
     commands.add_parser(
         "session",
         parents=[any_session, fresh],
@@ -160,6 +171,12 @@ def _run(client: AgentClient, args: argparse.Namespace) -> int:
     elif args.command == "mails":
         inbox = client.mails(args.email)
         print(render.as_json(inbox.raw) if args.json else render.mails(inbox))
+    elif args.command == "pay":
+        payment = client.pay(args.invoice_id)
+        print(render.as_json(payment.raw) if args.json else payment.message)
+    elif args.command == "cancel":
+        cancelled = client.cancel(args.session or default_session())
+        print(render.as_json(cancelled.raw) if args.json else cancelled.message)
     return 0
 
 

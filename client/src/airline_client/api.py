@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 
 from .errors import BadResponse, ClientError, IngressUnreachable, NoAnswer, RequestRejected
-from .models import Booking, ChatReply, History, Inbox, SessionStatus
+from .models import Booking, Cancellation, ChatReply, History, Inbox, Payment, SessionStatus
 from .tracecontext import TraceParent
 
 DEFAULT_INGRESS_URL = "http://127.0.0.1:8080"
@@ -150,6 +150,16 @@ class AgentClient:
     def mails(self, email: str) -> Inbox:
         """The mails delivered to this address."""
         return Inbox.from_json(self.call("Mailbox", email, "inbox"))
+
+    def pay(self, invoice_id: str) -> Payment:
+        """Pay an invoice, which cancels its payment reminder; 404 if there is no such invoice."""
+        # One key for this payment: a retry re-attaches instead of reporting "already paid".
+        key = new_idempotency_key()
+        return Payment.from_json(self.call("Invoice", invoice_id, "pay", idempotency_key=key))
+
+    def cancel(self, session: str) -> Cancellation:
+        """Cancel the turn running in the session, if there is one."""
+        return Cancellation.from_json(self.call("AgentSession", session, "cancel"))
 
     def call(
         self,

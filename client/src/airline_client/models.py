@@ -37,6 +37,13 @@ def _opt_str(data: Json, key: str, what: str) -> str | None:
     return value
 
 
+def _bool(data: Json, key: str, what: str) -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise BadResponse(f"unexpected {what} from the ingress: no flag {key!r}")
+    return value
+
+
 def _int(data: Json, key: str, what: str) -> int:
     value = data.get(key)
     # bool is an int subclass; a flag where a count belongs is a malformed body.
@@ -216,3 +223,49 @@ class Inbox:
         body = _object(data, what)
         mails = [Mail.from_json(m) for m in _list(body, "mails", what)]
         return cls(email=_str(body, "email", what), mails=mails, raw=body)
+
+
+@dataclass(frozen=True)
+class Payment:
+    """The answer to paying an invoice."""
+
+    invoice_id: str
+    already_paid: bool
+    reminder: str
+    message: str
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Payment":
+        """Read an `Invoice/pay` response body."""
+        what = "payment"
+        body = _object(data, what)
+        return cls(
+            invoice_id=_str(body, "invoice_id", what),
+            already_paid=_bool(body, "already_paid", what),
+            reminder=_str(body, "reminder", what),
+            message=_str(body, "message", what),
+            raw=body,
+        )
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """The answer to cancelling a session's running turn."""
+
+    cancelled: bool
+    invocation_id: str | None
+    message: str
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Cancellation":
+        """Read an `AgentSession/cancel` response body."""
+        what = "cancel answer"
+        body = _object(data, what)
+        return cls(
+            cancelled=_bool(body, "cancelled", what),
+            invocation_id=_opt_str(body, "invocation_id", what),
+            message=_str(body, "message", what),
+            raw=body,
+        )

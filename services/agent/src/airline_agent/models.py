@@ -35,6 +35,14 @@ class ChatReply(BaseModel):
     turn: int
 
 
+class CancelReply(BaseModel):
+    """The answer to `cancel`: whether a running turn was found and cancelled."""
+
+    cancelled: bool
+    invocation_id: str | None = None
+    message: str
+
+
 class AirlineContext(BaseModel):
     """What the agents learned about the customer; tools read and update it."""
 

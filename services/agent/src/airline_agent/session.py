@@ -16,9 +16,18 @@ from telemetry import ERRORS, TURN_DURATION, TURNS, handler_span, replaying
 
 from . import config
 from .airline import build_agents, role_of
+from .cancellation import RUNNING_TURN, cancelled_turn_items, is_cancellation
 from .durable import LLMUnavailable, run_turn
 from .memory import ChunkedSession, read_items
-from .models import ChatReply, ChatRequest, History, HistoryEntry, Notice, SessionState
+from .models import (
+    CancelReply,
+    ChatReply,
+    ChatRequest,
+    History,
+    HistoryEntry,
+    Notice,
+    SessionState,
+)
 from .ordering import order_tool_calls
 from .validation import CheckedSerde, accept
 
@@ -95,15 +104,38 @@ def _unavailable(memory: ChunkedSession, message: str) -> str:
     return reply
 
 
+async def _record_cancelled(ctx: ObjectContext, message: str) -> int:
+    """Keep the customer's message and a "(cancelled)" note, nothing of the half turn."""
+    state = await _state(ctx)
+    memory = ChunkedSession(ctx, state.item_count, config.HISTORY_WINDOW)
+    await memory.add_items(cancelled_turn_items(message))  # type: ignore[arg-type]
+    await memory.flush()
+    state.turns += 1
+    state.item_count = memory.count
+    ctx.set("session", state)
+    return state.turns
+
+
 @agent_session.handler(input_serde=CheckedSerde(ChatRequest))
 async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
     """Take one customer message and answer it; the conversation continues where it left off."""
     message = accept(request).message
     started = time.monotonic()
+    # Lets the shared `cancel` handler find this turn while it runs.
+    ctx.set(RUNNING_TURN, ctx.request().id)
     with handler_span("turn", **{"airline.session": ctx.key()}) as span:
         try:
             reply, problem = await _answer(ctx, message)
-        except TerminalError:
+        except TerminalError as error:
+            ctx.clear(RUNNING_TURN)
+            if is_cancellation(error):
+                turn = await _record_cancelled(ctx, message)
+                if not replaying():
+                    TURNS.labels(agent="unknown", outcome="cancelled").inc()
+                raise TerminalError(
+                    f"Turn {turn} was cancelled; the session is ready for the next message.",
+                    status_code=409,
+                ) from None
             # The turn failed for good (e.g. the model never answered): count it once.
             if not replaying():
                 TURNS.labels(agent="unknown", outcome="error").inc()
@@ -111,6 +143,7 @@ async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
             raise
         span.set_attribute("airline.agent", reply.agent)
         span.set_attribute("airline.turn", reply.turn)
+    ctx.clear(RUNNING_TURN)
     # After the last journal entry of the turn: counted in the attempt that completed it.
     if not replaying():
         TURNS.labels(agent=reply.agent, outcome="error" if problem else "ok").inc()
@@ -131,6 +164,23 @@ async def notify(ctx: ObjectContext, notice: Notice) -> None:
     state.item_count = memory.count
     state.notices = [*state.notices, notice][-NOTICES_KEPT:]
     ctx.set("session", state)
+
+
+@agent_session.handler(kind="shared")
+async def cancel(ctx: ObjectSharedContext) -> CancelReply:
+    """Cancel the turn that is running in this session, with the calls it has in flight."""
+    running = await ctx.get(RUNNING_TURN, type_hint=str)
+    if not running:
+        return CancelReply(
+            cancelled=False,
+            message=f"No turn is running in session {ctx.key()}; nothing to cancel.",
+        )
+    ctx.cancel_invocation(running)
+    return CancelReply(
+        cancelled=True,
+        invocation_id=running,
+        message=f"Cancelling the running turn of session {ctx.key()} ({running}).",
+    )
 
 
 @agent_session.handler(kind="shared")

@@ -13,6 +13,7 @@ from seating.booking import get as get_booking
 from seating.models import CONFIRMATION, SeatChangeRequest
 
 from . import faq
+from .cancellation import is_cancellation
 from .models import AirlineContext
 
 _SPACES = re.compile(r"\s+")
@@ -60,6 +61,8 @@ async def update_seat(
             change_seat, key=number, arg=SeatChangeRequest(new_seat=new_seat[:16])
         )
     except TerminalError as error:
+        if is_cancellation(error):
+            raise  # the turn is being cancelled: stop here, do not tell the model
         # Unknown booking, bad or taken seat: the customer has to choose, retrying cannot help.
         return f"The seat was not changed: {error.message}"
     facts = context.context
@@ -88,6 +91,8 @@ async def send_invoice(context: RunContextWrapper[AirlineContext], confirmation_
     try:
         booking = await ctx.object_call(get_booking, key=number, arg=None)
     except TerminalError as error:
+        if is_cancellation(error):
+            raise
         return f"No invoice was sent: {error.message}"
     invoice = await ctx.service_call(
         invoicing_send_invoice,

@@ -1,8 +1,9 @@
-"""The invoicing deployment: invoices and the mailbox they are delivered to."""
+"""The invoicing deployment: invoices, their payment reminders, the mailbox they go to."""
 
 import restate
 
+from .invoice import invoice_object
 from .invoicing import invoicing
 from .mailbox import mailbox
 
-app = restate.app([invoicing, mailbox])
+app = restate.app([invoicing, invoice_object, mailbox])

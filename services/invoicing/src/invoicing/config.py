@@ -8,3 +8,5 @@ PORT = int(os.environ.get("PORT", "9082"))
 METRICS_PORT = os.environ.get("METRICS_PORT", "9182")
 # hypercorn worker processes sharing PORT (metrics of all served on METRICS_PORT).
 WORKERS = int(os.environ.get("WORKERS", "1"))
+# How long after an invoice its payment reminder goes out unless it is paid (tests: seconds).
+PAYMENT_REMINDER_DELAY_S = float(os.environ.get("PAYMENT_REMINDER_DELAY_S", str(7 * 24 * 3600)))

@@ -5,6 +5,7 @@ from restate import Context
 
 from telemetry import INVOICES, handler_span, replaying
 
+from .invoice import create as create_invoice
 from .mailbox import deliver
 from .models import Invoice, InvoiceRequest, Mail
 
@@ -27,10 +28,12 @@ def render(invoice: Invoice) -> Mail:
 
 @invoicing.handler(ingress_private=True)
 async def send_invoice(ctx: Context, req: InvoiceRequest) -> Invoice:
-    """Create the invoice and deliver it to the passenger's mailbox, once."""
+    """Create the invoice (scheduling its payment reminder) and mail it to the passenger, once."""
     # ctx.uuid() is seeded by the invocation id: a retry or replay gets the same id.
     invoice_id = f"INV-{req.confirmation_number}-{ctx.uuid().hex[:8].upper()}"
     invoice = Invoice(invoice_id=invoice_id, **req.model_dump())
+    # Recorded before it is mailed, so the invoice in the mail can always be paid.
+    await ctx.object_call(create_invoice, key=invoice_id, arg=invoice)
     with handler_span("mail invoice", **{"airline.invoice": invoice_id}):
         await ctx.object_call(deliver, key=invoice.email, arg=render(invoice))
     # Checked after the delivery's journal entry: a replay of a sent invoice is not counted.

@@ -1,5 +1,7 @@
 """Pydantic types at the invoicing service's boundary."""
 
+from typing import Literal
+
 from pydantic import BaseModel, EmailStr, Field
 
 
@@ -38,3 +40,23 @@ class MailList(BaseModel):
 
     email: str
     mails: list[Mail]
+
+
+class InvoiceState(BaseModel):
+    """An `Invoice` object's state: the invoice, whether it is paid, its payment reminder."""
+
+    invoice: Invoice
+    paid: bool = False
+    # Invocation id of the delayed `Invoice/remind` call, cancelled when the invoice is paid.
+    reminder_id: str | None = None
+    reminder_due: str | None = None  # ISO 8601, UTC
+    reminder: Literal["scheduled", "sent", "cancelled"] = "scheduled"
+
+
+class Payment(BaseModel):
+    """The answer to paying an invoice."""
+
+    invoice_id: str
+    already_paid: bool
+    reminder: Literal["scheduled", "sent", "cancelled"]
+    message: str

@@ -1,0 +1,105 @@
+"""`Invoice`: one sent invoice, keyed by invoice id, with its durable payment reminder.
+
+Creating an invoice schedules `remind` PAYMENT_REMINDER_DELAY_S later as a delayed call: Restate
+holds it (status "scheduled" in the UI and in `sys_invocation`), across restarts of every
+process. Paying cancels that invocation (Restate then drops it: a cancelled invocation that never
+started leaves no trace in `sys_invocation`); `remind` checks the paid flag too, in case the
+payment and the reminder cross.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import restate
+from restate import ObjectContext, ObjectSharedContext, TerminalError
+
+from . import config
+from .mailbox import deliver
+from .models import Invoice, InvoiceState, Mail, Payment
+
+invoice_object = restate.VirtualObject("Invoice")
+
+
+def reminder_mail(invoice: Invoice) -> Mail:
+    """The payment reminder; its id is fixed per invoice, so the mailbox keeps one copy."""
+    return Mail(
+        mail_id=f"{invoice.invoice_id}-REMINDER",
+        to=invoice.email,
+        subject=f"Reminder: invoice {invoice.invoice_id} is not paid yet",
+        body=(
+            f"Dear {invoice.passenger_name},\n\n"
+            f"Our invoice {invoice.invoice_id} for booking {invoice.confirmation_number} "
+            f"(EUR {invoice.amount_eur}) is still open. If you have paid it in the meantime, "
+            "please ignore this mail."
+        ),
+    )
+
+
+async def _state(ctx: ObjectContext | ObjectSharedContext) -> InvoiceState:
+    state = await ctx.get("invoice", type_hint=InvoiceState)
+    if state is None:
+        raise TerminalError(
+            f"There is no invoice {ctx.key()}; invoice ids look like INV-AB4568-1F0C2A9B.",
+            status_code=404,
+        )
+    return state
+
+
+@invoice_object.handler(ingress_private=True)
+async def create(ctx: ObjectContext, invoice: Invoice) -> InvoiceState:
+    """Record the invoice and schedule its payment reminder; creating it again changes nothing."""
+    existing = await ctx.get("invoice", type_hint=InvoiceState)
+    if existing is not None:
+        return existing
+    now = await ctx.time()
+    delay = timedelta(seconds=config.PAYMENT_REMINDER_DELAY_S)
+    handle = ctx.object_send(remind, key=ctx.key(), arg=None, send_delay=delay)
+    state = InvoiceState(
+        invoice=invoice,
+        reminder_id=await handle.invocation_id(),
+        reminder_due=(datetime.fromtimestamp(now, UTC) + delay).isoformat(timespec="seconds"),
+    )
+    ctx.set("invoice", state)
+    return state
+
+
+@invoice_object.handler()
+async def pay(ctx: ObjectContext) -> Payment:
+    """Mark the invoice paid and cancel its reminder; paying twice changes nothing."""
+    state = await _state(ctx)
+    invoice_id = state.invoice.invoice_id
+    if state.paid:
+        return Payment(
+            invoice_id=invoice_id,
+            already_paid=True,
+            reminder=state.reminder,
+            message=f"Invoice {invoice_id} was already paid; nothing changed.",
+        )
+    state.paid = True
+    if state.reminder == "scheduled" and state.reminder_id:
+        ctx.cancel_invocation(state.reminder_id)
+        state.reminder = "cancelled"
+    ctx.set("invoice", state)
+    note = "its payment reminder is cancelled" if state.reminder == "cancelled" else "thank you"
+    return Payment(
+        invoice_id=invoice_id,
+        already_paid=False,
+        reminder=state.reminder,
+        message=f"Invoice {invoice_id} (EUR {state.invoice.amount_eur}) is paid; {note}.",
+    )
+
+
+@invoice_object.handler(ingress_private=True)
+async def remind(ctx: ObjectContext) -> None:
+    """Mail the payment reminder, unless the invoice was paid meanwhile."""
+    state = await ctx.get("invoice", type_hint=InvoiceState)
+    if state is None or state.paid or state.reminder != "scheduled":
+        return  # paid meanwhile (then its reminder was cancelled), or sent already
+    await ctx.object_call(deliver, key=state.invoice.email, arg=reminder_mail(state.invoice))
+    state.reminder = "sent"
+    ctx.set("invoice", state)
+
+
+@invoice_object.handler(kind="shared")
+async def get(ctx: ObjectSharedContext) -> InvoiceState:
+    """The invoice, whether it is paid and what became of its reminder."""
+    return await _state(ctx)

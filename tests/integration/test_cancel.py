@@ -1,0 +1,110 @@
+"""`AgentSession/cancel` stops the running turn; the session stays consistent and usable.
+
+The agent's model takes LLM_LATENCY_MS per call, which holds a turn open long enough to cancel it.
+"""
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from devstack import Stack, wait_for
+from tests.conftest import stack_config
+from tests.support.helpers import chat, mails, new_booking, read, session_id
+
+LLM_LATENCY_MS = 1500
+
+
+@pytest.fixture(scope="module")
+def slow_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of its own whose model takes LLM_LATENCY_MS per call."""
+    root: Path = tmp_path_factory.mktemp("cancel")
+    config = stack_config(root, agent_env={"OFFLINE_MODEL_LATENCY_MS": str(LLM_LATENCY_MS)})
+    with Stack(config) as running:
+        yield running
+
+
+@pytest.fixture
+def client(slow_stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=slow_stack.ingress_url, timeout=120.0) as http:
+        yield http
+
+
+class Turn(threading.Thread):
+    """One chat request running in the background."""
+
+    def __init__(self, url: str, session: str, message: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.session, self.message = url, session, message
+        self.response: httpx.Response | None = None
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.url, timeout=120.0) as http:
+            self.response = http.post(
+                f"/AgentSession/{self.session}/chat",
+                json={"message": self.message},
+                headers={"idempotency-key": str(uuid.uuid4())},
+            )
+
+    def result(self, timeout: float = 90.0) -> httpx.Response:
+        self.join(timeout)
+        assert self.response is not None, "the turn never answered"
+        return self.response
+
+
+def cancel(client: httpx.Client, session: str) -> dict[str, object]:
+    return read(client, f"/AgentSession/{session}/cancel")
+
+
+def _chats(stack: Stack, session: str) -> list[dict[str, object]]:
+    return stack.admin_query(
+        "SELECT id, status, completion_result, completion_failure FROM sys_invocation "
+        f"WHERE target_service_name = 'AgentSession' AND target_service_key = '{session}' "
+        "AND target_handler_name = 'chat'"
+    )
+
+
+def test_cancel_stops_the_turn_and_the_session_goes_on(
+    slow_stack: Stack, client: httpx.Client
+) -> None:
+    session = session_id()
+    booking = new_booking(client)
+    turn = Turn(
+        slow_stack.ingress_url, session, f"send me the invoice for {booking.confirmation_number}"
+    )
+    turn.start()
+
+    # The turn records its invocation id as it starts; until then there is nothing to cancel.
+    wait_for(lambda: cancel(client, session)["cancelled"] is True, timeout=30, interval=0.05)
+    response = turn.result()
+
+    assert response.status_code == 409, response.text
+    assert "cancelled" in response.json()["message"]
+    [invocation] = _chats(slow_stack, session)
+    assert invocation["status"] == "completed" and invocation["completion_result"] == "failure"
+    history = read(client, f"/AgentSession/{session}/history")
+    kinds = [e["kind"] for e in history["entries"]]
+    assert kinds == ["user", "assistant"]
+    assert history["entries"][1]["text"] == "(cancelled)"
+    assert read(client, f"/AgentSession/{session}/status")["turns"] == 1
+    assert cancel(client, session)["cancelled"] is False
+
+    answer = chat(client, session, "how much baggage can I bring?")
+    assert answer["agent"] == "faq" and answer["turn"] == 2
+    items = read(client, f"/AgentSession/{session}/history")["items"]
+    calls = {i["call_id"] for i in items if i.get("type") == "function_call"}
+    outputs = {i["call_id"] for i in items if i.get("type") == "function_call_output"}
+    assert calls == outputs, "a tool call without its output (or the reverse) in the history"
+    # Cancelled before or after the mail went out, never twice.
+    assert len(mails(client, booking.email)) <= 1
+
+
+def test_cancel_with_no_running_turn_says_so(slow_stack: Stack, client: httpx.Client) -> None:
+    session = session_id()
+    answer = cancel(client, session)
+    assert answer["cancelled"] is False
+    assert "nothing to cancel" in str(answer["message"])
+    assert read(client, f"/AgentSession/{session}/status")["turns"] == 0

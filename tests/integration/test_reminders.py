@@ -1,0 +1,126 @@
+"""Durable timers: payment reminders (cancelled by paying) and check-in reminders.
+
+Reminders are delayed calls held by restate-server ("scheduled" in `sys_invocation`); the tests
+shorten the delays to seconds.
+"""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from devstack import Stack, wait_for
+from tests.conftest import stack_config
+from tests.support import helpers
+from tests.support.helpers import chat, mails, new_booking, read, session_id
+
+PAYMENT_DELAY_S = 4
+# Long enough to stop and start every process before it is due.
+RESTART_DELAY_S = 12
+
+
+def _invocations(stack: Stack, service: str, key: str, handler: str) -> list[dict[str, Any]]:
+    return stack.admin_query(
+        "SELECT id, status, completion_result, completion_failure FROM sys_invocation "
+        f"WHERE target_service_name = '{service}' AND target_service_key = '{key}' "
+        f"AND target_handler_name = '{handler}'"
+    )
+
+
+def invoice_for(ingress: httpx.Client, booking: helpers.TestBooking) -> str:
+    """Ask the agent for the booking's invoice; return the invoice id it mailed."""
+    answer = chat(ingress, session_id(), f"send me the invoice for {booking.confirmation_number}")
+    found = re.search(r"INV-[A-Z0-9]+-[0-9A-F]{8}", answer["reply"])
+    assert found, answer
+    return found.group(0)
+
+
+def reminders(ingress: httpx.Client, booking: helpers.TestBooking) -> list[dict[str, Any]]:
+    return [m for m in mails(ingress, booking.email) if m["mail_id"].endswith("-REMINDER")]
+
+
+@pytest.fixture(scope="module")
+def timer_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of its own with reminders due after seconds."""
+    root: Path = tmp_path_factory.mktemp("timers")
+    config = stack_config(root, service_env={"PAYMENT_REMINDER_DELAY_S": str(PAYMENT_DELAY_S)})
+    with Stack(config) as running:
+        yield running
+
+
+@pytest.fixture
+def client(timer_stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=timer_stack.ingress_url, timeout=60.0) as http:
+        yield http
+
+
+def test_unpaid_invoice_gets_one_reminder_and_a_paid_one_none(
+    timer_stack: Stack, client: httpx.Client
+) -> None:
+    paid, unpaid = new_booking(client), new_booking(client)
+    paid_id = invoice_for(client, paid)
+    [scheduled] = _invocations(timer_stack, "Invoice", paid_id, "remind")
+    assert scheduled["status"] == "scheduled"
+
+    payment = client.post(f"/Invoice/{paid_id}/pay")
+    assert payment.status_code == 200, payment.text
+    assert payment.json()["already_paid"] is False
+    assert payment.json()["reminder"] == "cancelled"
+    # Restate drops a cancelled invocation that never started: it is no longer scheduled.
+    wait_for(lambda: not _invocations(timer_stack, "Invoice", paid_id, "remind"), timeout=30)
+
+    # The unpaid invoice is due after the paid one would have been: once its reminder is
+    # there, the paid one's time has passed too.
+    unpaid_id = invoice_for(client, unpaid)
+    wait_for(lambda: len(reminders(client, unpaid)) == 1, timeout=60, interval=0.2)
+    assert reminders(client, paid) == []
+    assert read(client, f"/Invoice/{unpaid_id}/get")["reminder"] == "sent"
+    assert read(client, f"/Invoice/{paid_id}/get")["paid"] is True
+
+
+def test_paying_twice_and_unknown_invoices(timer_stack: Stack, client: httpx.Client) -> None:
+    booking = new_booking(client)
+    invoice_id = invoice_for(client, booking)
+    first = client.post(f"/Invoice/{invoice_id}/pay").json()
+    second = client.post(f"/Invoice/{invoice_id}/pay")
+    assert second.status_code == 200, second.text
+    assert first["already_paid"] is False
+    assert second.json()["already_paid"] is True
+    assert "already paid" in second.json()["message"]
+
+    unknown = client.post("/Invoice/INV-NOPE9-00000000/pay")
+    assert unknown.status_code == 404
+    assert "no invoice" in unknown.json()["message"].lower()
+    # Only the agent's invoicing path may create invoices or send reminders.
+    for handler in ("create", "remind"):
+        refused = client.post(f"/Invoice/{invoice_id}/{handler}", json={})
+        assert refused.status_code in (400, 404), refused.text
+
+
+def test_payment_reminder_fires_once_after_a_full_restart(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    root: Path = tmp_path_factory.mktemp("restart")
+    config = stack_config(root, service_env={"PAYMENT_REMINDER_DELAY_S": str(RESTART_DELAY_S)})
+    with Stack(config) as first, httpx.Client(base_url=first.ingress_url, timeout=60) as ingress:
+        booking = new_booking(ingress)
+        invoice_id = invoice_for(ingress, booking)
+        [scheduled] = _invocations(first, "Invoice", invoice_id, "remind")
+        assert scheduled["status"] == "scheduled"
+        assert reminders(ingress, booking) == []
+
+    with Stack(config) as second, httpx.Client(base_url=second.ingress_url, timeout=60) as ingress:
+        wait_for(lambda: len(reminders(ingress, booking)) == 1, timeout=60, interval=0.2)
+        [done] = _invocations(second, "Invoice", invoice_id, "remind")
+        assert done["id"] == scheduled["id"]
+        wait_for(
+            lambda: (
+                _invocations(second, "Invoice", invoice_id, "remind")[0]["status"] == "completed"
+            ),
+            timeout=30,
+        )
+        assert read(ingress, f"/Invoice/{invoice_id}/get")["reminder"] == "sent"
+        assert len(mails(ingress, booking.email)) == 2  # the invoice and one reminder
