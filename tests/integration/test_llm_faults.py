@@ -23,21 +23,11 @@ from tests.support.helpers import chat, mails, new_booking, read, session_id
 MAX_ATTEMPTS = 4
 INITIAL_RETRY_S = 0.2
 RETRY_AFTER_S = 1.0
-
-
-def fault_env(llm: FaultLLM, key: str, **extra: str) -> dict[str, str]:
-    """The agent's environment for talking to the fault endpoint."""
-    return {
-        "OPENAI_API_KEY": key,
-        "OPENAI_BASE_URL": llm.base_url,
-        "AGENT_MODEL": "fault-llm",
-        "OPENAI_TIMEOUT_S": "1",
-        "OPENAI_MAX_RETRIES": "0",
-        "LLM_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
-        "LLM_INITIAL_RETRY_S": str(INITIAL_RETRY_S),
-        "LLM_MAX_RETRY_S": "2",
-        **extra,
-    }
+RETRIES = {
+    "LLM_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
+    "LLM_INITIAL_RETRY_S": str(INITIAL_RETRY_S),
+    "LLM_MAX_RETRY_S": "2",
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +42,7 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory, llm: FaultLLM) -> Iter
     """A stack whose agent talks the Responses API to the fault endpoint."""
     root: Path = tmp_path_factory.mktemp("llm-faults")
     key = f"sk-test-{uuid.uuid4().hex}"
-    with Stack(stack_config(root, agent_env=fault_env(llm, key))) as running:
+    with Stack(stack_config(root, agent_env=llm.agent_env(key, **RETRIES))) as running:
         yield running
 
 

@@ -65,6 +65,21 @@ class FaultLLM:
         """What the agent gets as OPENAI_BASE_URL."""
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
+    def agent_env(self, key: str, **extra: str) -> dict[str, str]:
+        """The agent's environment for talking to this endpoint with API key `key`.
+
+        The openai client's own retries are off, so each failed request is one durable Restate
+        attempt, and it times out after 1 s (the "slow" fault answers later than that).
+        """
+        return {
+            "OPENAI_API_KEY": key,
+            "OPENAI_BASE_URL": self.base_url,
+            "AGENT_MODEL": "fault-llm",
+            "OPENAI_TIMEOUT_S": "1",
+            "OPENAI_MAX_RETRIES": "0",
+            **extra,
+        }
+
     def start(self) -> "FaultLLM":
         """Serve in a background thread."""
         self._thread.start()
