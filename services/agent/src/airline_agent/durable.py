@@ -28,6 +28,7 @@ from restate.ext.openai.runner_wrapper import RestateModelWrapper
 from telemetry import tracing_enabled
 
 from . import config
+from .cancellation import is_cancellation
 from .measured import MeasuredModel
 from .memory import ChunkedSession
 from .models import AirlineContext
@@ -127,7 +128,7 @@ class GiveUpClearly(Model):
         try:
             return await self.inner.get_response(*args, **kwargs)
         except TerminalError as error:
-            if error.status_code == 409:  # cancelled: not the model's fault
+            if is_cancellation(error):  # not the model's fault: session.py handles it
                 raise
             raise LLMUnavailable(error.message, status_code=503) from error
 
