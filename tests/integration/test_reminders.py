@@ -22,6 +22,10 @@ PAYMENT_DELAY_S = 4
 RESTART_DELAY_S = 12
 
 
+def _delays(seconds: float) -> dict[str, str]:
+    return {"PAYMENT_REMINDER_DELAY_S": str(seconds), "CHECKIN_REMINDER_DELAY_S": str(seconds)}
+
+
 def _invocations(stack: Stack, service: str, key: str, handler: str) -> list[dict[str, Any]]:
     return stack.admin_query(
         "SELECT id, status, completion_result, completion_failure FROM sys_invocation "
@@ -42,11 +46,24 @@ def reminders(ingress: httpx.Client, booking: helpers.TestBooking) -> list[dict[
     return [m for m in mails(ingress, booking.email) if m["mail_id"].endswith("-REMINDER")]
 
 
+def checkin_mails(ingress: httpx.Client, booking: helpers.TestBooking) -> list[dict[str, Any]]:
+    return [m for m in mails(ingress, booking.email) if m["mail_id"].startswith("CHECKIN-")]
+
+
+def checkin_notices(ingress: httpx.Client, session: str) -> list[str]:
+    entries = read(ingress, f"/AgentSession/{session}/history")["entries"]
+    return [
+        e["text"]
+        for e in entries
+        if e["kind"] == "assistant" and e["text"].startswith("Reminder: check-in for flight")
+    ]
+
+
 @pytest.fixture(scope="module")
 def timer_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of its own with reminders due after seconds."""
     root: Path = tmp_path_factory.mktemp("timers")
-    config = stack_config(root, service_env={"PAYMENT_REMINDER_DELAY_S": str(PAYMENT_DELAY_S)})
+    config = stack_config(root, service_env=_delays(PAYMENT_DELAY_S))
     with Stack(config) as running:
         yield running
 
@@ -104,13 +121,18 @@ def test_payment_reminder_fires_once_after_a_full_restart(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     root: Path = tmp_path_factory.mktemp("restart")
-    config = stack_config(root, service_env={"PAYMENT_REMINDER_DELAY_S": str(RESTART_DELAY_S)})
+    config = stack_config(root, service_env=_delays(RESTART_DELAY_S))
+    session = session_id()
     with Stack(config) as first, httpx.Client(base_url=first.ingress_url, timeout=60) as ingress:
         booking = new_booking(ingress)
         invoice_id = invoice_for(ingress, booking)
+        chat(ingress, session, f"remind me to check in for {booking.confirmation_number}")
         [scheduled] = _invocations(first, "Invoice", invoice_id, "remind")
         assert scheduled["status"] == "scheduled"
-        assert reminders(ingress, booking) == []
+        checkin_key = f"{booking.confirmation_number}@{session}"
+        [checkin] = _invocations(first, "CheckInReminder", checkin_key, "fire")
+        assert checkin["status"] == "scheduled"
+        assert reminders(ingress, booking) == [] and checkin_mails(ingress, booking) == []
 
     with Stack(config) as second, httpx.Client(base_url=second.ingress_url, timeout=60) as ingress:
         wait_for(lambda: len(reminders(ingress, booking)) == 1, timeout=60, interval=0.2)
@@ -123,4 +145,44 @@ def test_payment_reminder_fires_once_after_a_full_restart(
             timeout=30,
         )
         assert read(ingress, f"/Invoice/{invoice_id}/get")["reminder"] == "sent"
-        assert len(mails(ingress, booking.email)) == 2  # the invoice and one reminder
+        wait_for(lambda: len(checkin_notices(ingress, session)) == 1, timeout=60, interval=0.2)
+        assert len(checkin_mails(ingress, booking)) == 1
+        [fired] = _invocations(second, "CheckInReminder", checkin_key, "fire")
+        assert fired["id"] == checkin["id"]
+        # The invoice, one payment reminder, one check-in reminder.
+        assert len(mails(ingress, booking.email)) == 3
+
+
+def test_checkin_reminder_mails_and_tells_the_session_once(
+    timer_stack: Stack, client: httpx.Client
+) -> None:
+    booking, session = new_booking(client), session_id()
+    number = booking.confirmation_number
+    answer = chat(client, session, f"remind me to check in for {number}")
+    assert answer["agent"] == "triage"
+    assert f"Check-in reminder scheduled for flight {booking.flight}" in answer["reply"]
+    assert booking.email in answer["reply"]
+    again = chat(client, session, f"please remind me to check in for {number}")
+    assert "already scheduled" in again["reply"]
+    [scheduled] = _invocations(timer_stack, "CheckInReminder", f"{number}@{session}", "fire")
+    assert scheduled["status"] == "scheduled"
+
+    wait_for(lambda: len(checkin_notices(client, session)) == 1, timeout=60, interval=0.2)
+    [mail] = checkin_mails(client, booking)
+    assert booking.flight in mail["subject"]
+    [notice] = checkin_notices(client, session)
+    assert number in notice
+    state = read(client, f"/AgentSession/{session}/status")
+    assert [n["source"] for n in state["notices"]] == ["checkin-reminder"]
+    assert state["context"]["confirmation_number"] == number
+    # The conversation goes on after the reminder.
+    assert chat(client, session, "how much baggage can I bring?")["agent"] == "faq"
+    assert len(checkin_notices(client, session)) == 1
+    assert len(checkin_mails(client, booking)) == 1
+
+
+def test_checkin_reminder_for_an_unknown_booking(timer_stack: Stack, client: httpx.Client) -> None:
+    session = session_id()
+    answer = chat(client, session, "remind me to check in for ZZ9999")
+    assert "No reminder was scheduled" in answer["reply"]
+    assert _invocations(timer_stack, "CheckInReminder", f"ZZ9999@{session}", "fire") == []

@@ -4,6 +4,7 @@ from agents import Agent
 from agents.extensions.handoff_prompt import RECOMMENDED_PROMPT_PREFIX
 
 from . import config
+from .checkin import schedule_checkin_reminder
 from .models import AgentRole, AirlineContext
 from .tools import faq_lookup, send_invoice, update_seat
 
@@ -49,7 +50,10 @@ If the customer asks about something else, transfer back to the triage agent."""
         handoff_description="Routes the customer to the right specialist.",
         instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
 You are a helpful airline triage agent. Hand the customer to the right specialist:
-FAQ questions (baggage, seats, wifi), seat changes, or invoices.""",
+FAQ questions (baggage, seats, wifi), seat changes, or invoices.
+When the customer asks to be reminded to check in, ask for the confirmation number unless they
+gave it, schedule it with schedule_checkin_reminder and tell them what the tool returned.""",
+        tools=[schedule_checkin_reminder],
         handoffs=[faq_agent, seat_agent, invoice_agent],
         model=model,
     )

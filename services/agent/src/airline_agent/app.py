@@ -3,7 +3,8 @@
 import restate
 
 from . import spans
+from .checkin import checkin_reminder
 from .session import agent_session
 
 spans.install()
-app = restate.app([agent_session])
+app = restate.app([agent_session, checkin_reminder])

@@ -60,3 +60,6 @@ MAX_AGENT_STEPS = int(os.environ.get("AGENT_MAX_STEPS", "10"))
 LLM_MAX_ATTEMPTS = int(os.environ.get("LLM_MAX_ATTEMPTS", "6"))
 LLM_INITIAL_RETRY_S = _float("LLM_INITIAL_RETRY_S", 0.5)
 LLM_MAX_RETRY_S = _float("LLM_MAX_RETRY_S", 10)
+
+# Check-in reminders fire this long after the customer asks (bookings carry no departure time).
+CHECKIN_REMINDER_DELAY_S = _float("CHECKIN_REMINDER_DELAY_S", 24 * 3600)

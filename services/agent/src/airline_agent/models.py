@@ -84,3 +84,24 @@ class History(BaseModel):
     session_id: str
     entries: list[HistoryEntry]
     items: list[dict[str, Any]]
+
+
+class CheckInRequest(BaseModel):
+    """Schedule a check-in reminder for a booking, to be told in a session."""
+
+    session_id: str = Field(min_length=1)
+    confirmation_number: str = Field(min_length=1, max_length=16)
+
+
+class CheckInReminderState(BaseModel):
+    """A `CheckInReminder` object's state, and what `schedule` answers."""
+
+    session_id: str
+    confirmation_number: str
+    passenger_name: str
+    email: str
+    flight: str
+    due: str  # ISO 8601, UTC
+    reminder_id: str  # invocation id of the delayed `fire`
+    status: Literal["scheduled", "sent"] = "scheduled"
+    already_scheduled: bool = False  # set in the answer when it was scheduled before

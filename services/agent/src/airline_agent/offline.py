@@ -29,6 +29,10 @@ _SEAT_CHANGE = re.compile(
     r"|\bseat\b.*\b(change|to)\b|\bseat\s+\d{1,2}\s?[a-f]\b",
     re.IGNORECASE,
 )
+_CHECKIN = re.compile(
+    r"\bremind(er)?\b.*\bcheck[\s-]?in\b|\bcheck[\s-]?in\b.*\bremind(er)?\b", re.IGNORECASE
+)
+CHECKIN_TOOL = "schedule_checkin_reminder"
 
 GREETING = (
     "Hello! I can answer questions about baggage, seats and wifi, change your seat, "
@@ -37,7 +41,9 @@ GREETING = (
 
 
 def intent_of(text: str) -> str | None:
-    """Which specialist a customer message is for: "invoice", "seat_booking", "faq" or None."""
+    """What a customer message is for: "checkin", "invoice", "seat_booking", "faq" or None."""
+    if _CHECKIN.search(text):
+        return "checkin"  # a check-in reminder, scheduled by the triage agent itself
     if _INVOICE.search(text):
         return "invoice"
     if _SEAT_CHANGE.search(text):
@@ -188,7 +194,33 @@ def decide(
         return _invoice_agent(conv, intent, transfers)
     if "faq_lookup_tool" in tools:
         return _faq_agent(conv, intent, transfers)
+    if CHECKIN_TOOL in tools:
+        reminder = _checkin_reminder(conv, intent)
+        if reminder is not None:
+            return reminder
     return _triage_agent(conv, intent, transfers)
+
+
+def _checkin_reminder(conv: Conversation, intent: str | None):
+    """Schedule a check-in reminder, asking for the booking first; None: not about that."""
+    result = conv.result_of(CHECKIN_TOOL)
+    if result is not None:
+        return _say(f"Done. {result}" if result.startswith("Check-in reminder") else result)
+    previous = len(conv.user_messages) - 2
+    answers_my_question = (
+        intent is None
+        and previous >= 0
+        and intent_of(conv.user_messages[previous]) == "checkin"
+        and CHECKIN_TOOL not in conv.turn_tools[previous]
+    )
+    if intent != "checkin" and not answers_my_question:
+        return None
+    _, number = conv.details("checkin", CHECKIN_TOOL)
+    if number is None:
+        return _say(
+            "I can remind you to check in. What is the confirmation number of your booking?"
+        )
+    return [_call(conv, CHECKIN_TOOL, {"confirmation_number": number})]
 
 
 def _back_to_triage(conv: Conversation, intent: str | None, mine: str, transfers: dict[str, str]):
