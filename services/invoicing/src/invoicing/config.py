@@ -10,3 +10,6 @@ METRICS_PORT = os.environ.get("METRICS_PORT", "9182")
 WORKERS = int(os.environ.get("WORKERS", "1"))
 # How long after an invoice its payment reminder goes out unless it is paid (tests: seconds).
 PAYMENT_REMINDER_DELAY_S = float(os.environ.get("PAYMENT_REMINDER_DELAY_S", str(7 * 24 * 3600)))
+# Test knob: a durable pause (ctx.sleep) in Invoicing/send_invoice after the mail is delivered
+# and before the handler returns, so a crash test can kill invoicing mid-handler.
+WORK_DELAY_MS = int(os.environ.get("INVOICING_WORK_DELAY_MS", "0"))

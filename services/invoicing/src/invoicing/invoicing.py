@@ -1,10 +1,13 @@
 """`Invoicing`: builds an invoice and mails it."""
 
+from datetime import timedelta
+
 import restate
 from restate import Context
 
 from telemetry import INVOICES, handler_span, replaying
 
+from . import config
 from .invoice import create as create_invoice
 from .mailbox import deliver
 from .models import Invoice, InvoiceRequest, Mail
@@ -36,6 +39,8 @@ async def send_invoice(ctx: Context, req: InvoiceRequest) -> Invoice:
     await ctx.object_call(create_invoice, key=invoice_id, arg=invoice)
     with handler_span("mail invoice", **{"airline.invoice": invoice_id}):
         await ctx.object_call(deliver, key=invoice.email, arg=render(invoice))
+    if config.WORK_DELAY_MS:
+        await ctx.sleep(timedelta(milliseconds=config.WORK_DELAY_MS), name="work delay")
     # Checked after the delivery's journal entry: a replay of a sent invoice is not counted.
     if not replaying():
         INVOICES.inc()

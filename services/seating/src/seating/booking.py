@@ -1,10 +1,13 @@
 """`Booking`: one passenger's booking, keyed by confirmation number."""
 
+from datetime import timedelta
+
 import restate
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
 from telemetry import SEAT_CHANGES, handler_span, replaying
 
+from . import config
 from .flight import assign
 from .models import (
     Booking,
@@ -83,6 +86,8 @@ async def _change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange
             key=current.flight,
             arg=SeatAssignment(seat=seat, confirmation_number=ctx.key(), release=current.seat),
         )
+        if config.WORK_DELAY_MS:
+            await ctx.sleep(timedelta(milliseconds=config.WORK_DELAY_MS), name="work delay")
         ctx.set("booking", current.model_copy(update={"seat": seat}))
     return SeatChange(
         confirmation_number=ctx.key(), flight=current.flight, old_seat=current.seat, new_seat=seat

@@ -8,3 +8,6 @@ PORT = int(os.environ.get("PORT", "9081"))
 METRICS_PORT = os.environ.get("METRICS_PORT", "9181")
 # hypercorn worker processes sharing PORT (metrics of all served on METRICS_PORT).
 WORKERS = int(os.environ.get("WORKERS", "1"))
+# Test knob: a durable pause (ctx.sleep) in Booking/change_seat between taking the new seat on
+# the flight and recording it on the booking, so a crash test can kill seating mid-handler.
+WORK_DELAY_MS = int(os.environ.get("SEATING_WORK_DELAY_MS", "0"))
