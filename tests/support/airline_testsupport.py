@@ -6,6 +6,7 @@ this service calls it through Restate. Each test gets its own booking on its own
 
 import json
 import os
+from typing import Any
 
 import restate
 from pydantic import BaseModel
@@ -37,6 +38,23 @@ async def notify_session(ctx: Context, notice: SessionNotice) -> None:
     """Send `AgentSession/notify` by name, the way services outside the agent do."""
     payload = {"text": notice.text, "source": notice.source}
     ctx.generic_send("AgentSession", "notify", json.dumps(payload).encode(), key=notice.session_id)
+
+
+class Relay(BaseModel):
+    """A raw JSON body for a handler, sent as any caller inside the cluster could send it."""
+
+    service: str
+    handler: str
+    key: str | None = None
+    body: Any = None
+
+
+@support.handler()
+async def relay(ctx: Context, req: Relay) -> dict[str, Any]:
+    """Call a (private) handler with an unchecked body; its TerminalError reaches the caller."""
+    raw = b"" if req.body is None else json.dumps(req.body).encode()
+    out = await ctx.generic_call(req.service, req.handler, arg=raw, key=req.key)
+    return {"result": json.loads(out) if out else None}
 
 
 app = restate.app([support])

@@ -1,10 +1,15 @@
 """Pydantic types at the agent's boundary and in its state."""
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from . import config
+
+# C0 controls but tab and newlines, DEL, C1 controls: they never belong in a customer's text,
+# and an escape sequence would reach terminals through `client history`.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 AgentRole = Literal["triage", "faq", "seat_booking", "invoice"]
 
@@ -19,6 +24,12 @@ class ChatRequest(BaseModel):
     def _sane(cls, message: str) -> str:
         if not message.strip():
             raise ValueError("the message is empty; write what you need, e.g. 'change my seat'")
+        control = _CONTROL.search(message)
+        if control:
+            raise ValueError(
+                f"the message contains a control character (U+{ord(control.group()):04X}); "
+                "send plain text"
+            )
         size = len(message.encode())
         if size > config.MAX_MESSAGE_BYTES:
             raise ValueError(

@@ -5,11 +5,13 @@ which mails arrived, so anyone can count the mails that were really sent.
 """
 
 import restate
-from restate import ObjectContext, ObjectSharedContext
+from pydantic import EmailStr, TypeAdapter, ValidationError
+from restate import ObjectContext, ObjectSharedContext, TerminalError
 
 from .models import Mail, MailList
 
 mailbox = restate.VirtualObject("Mailbox")
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
 
 
 @mailbox.handler(ingress_private=True)
@@ -24,5 +26,13 @@ async def deliver(ctx: ObjectContext, mail: Mail) -> None:
 
 @mailbox.handler(kind="shared")
 async def inbox(ctx: ObjectSharedContext) -> MailList:
-    """The mails delivered to this address, oldest first."""
+    """The mails delivered to this address, oldest first; 400 if the key is no e-mail address."""
+    try:
+        _EMAIL.validate_python(ctx.key())
+    except ValidationError:
+        raise TerminalError(
+            f"'{ctx.key()[:100]}' is not an e-mail address; use the address of the booking, "
+            "like ada.lovelace@example.com.",
+            status_code=400,
+        ) from None
     return await ctx.get("mails", type_hint=MailList) or MailList(email=ctx.key(), mails=[])
