@@ -8,6 +8,7 @@ are off (OPENAI_MAX_RETRIES=0) so that every failed request is one durable Resta
 import itertools
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import httpx
 import pytest
 
 from airline_agent.session import UNAVAILABLE, UNAVAILABLE_MIDWAY
-from devstack import Stack
+from devstack import Stack, wait_for
 from tests.conftest import stack_config
 from tests.support.fault_llm import TRANSIENT, Fault, FaultLLM
 from tests.support.helpers import chat, mails, new_booking, read, session_id
@@ -183,3 +184,24 @@ def test_a_failure_after_a_tool_ran_says_what_stays_done(
     again = chat(ingress, session, "how much baggage can I bring?")
     assert "carry-on" in again["reply"]
     assert len(mails(ingress, booking.email)) == 1
+
+
+def test_an_agent_killed_during_a_hanging_model_call_finishes_the_turn(
+    fault_stack: Stack, llm: FaultLLM, ingress: httpx.Client
+) -> None:
+    session = session_id()
+    _, answered_before = llm.snapshot()
+    hung_before = llm.faults["slow"]
+    llm.fail("slow", times=1, after=1)  # the turn's second model request hangs
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        turn = pool.submit(chat, ingress, session, "how much baggage can I bring?")
+        wait_for(lambda: llm.faults["slow"] > hung_before, timeout=60, interval=0.02)
+        fault_stack.agent.kill()
+        fault_stack.agent.start()
+        fault_stack.agent.wait_listening(timeout=60)
+        answer = turn.result(timeout=120)
+
+    assert "carry-on" in answer["reply"]
+    # The first response, journaled before the kill, was not asked for again.
+    assert llm_steps(fault_stack, session) == llm.snapshot()[1] - answered_before == 3
