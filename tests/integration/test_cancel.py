@@ -3,6 +3,8 @@
 The agent's model takes LLM_LATENCY_MS per call, which holds a turn open long enough to cancel it.
 """
 
+import os
+import signal
 import threading
 import uuid
 from collections.abc import Iterator
@@ -108,3 +110,51 @@ def test_cancel_with_no_running_turn_says_so(slow_stack: Stack, client: httpx.Cl
     assert answer["cancelled"] is False
     assert "nothing to cancel" in str(answer["message"])
     assert read(client, f"/AgentSession/{session}/status")["turns"] == 0
+
+
+def test_cancel_reaches_a_call_in_flight_to_a_slow_service(
+    slow_stack: Stack, client: httpx.Client
+) -> None:
+    """Invoicing is stopped (SIGSTOP) while the tool waits for it: the turn still ends at once,
+    and the invoice call, cancelled with it, sends nothing once invoicing runs again."""
+    session = session_id()
+    booking = new_booking(client)
+    pid = slow_stack.invoicing.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        turn = Turn(
+            slow_stack.ingress_url,
+            session,
+            f"send me the invoice for {booking.confirmation_number}",
+        )
+        turn.start()
+        wait_for(lambda: len(_chats(slow_stack, session)) == 1, timeout=30, interval=0.05)
+        chat_id = _chats(slow_stack, session)[0]["id"]
+        calls = (
+            "SELECT id, status, completion_result FROM sys_invocation "
+            f"WHERE invoked_by_id = '{chat_id}' AND target_service_name = 'Invoicing'"
+        )
+        wait_for(lambda: bool(slow_stack.admin_query(calls)), timeout=60, interval=0.05)
+        assert cancel(client, session)["cancelled"] is True
+        response = turn.result(timeout=30)
+        assert response.status_code == 409, response.text
+        [in_flight] = slow_stack.admin_query(calls)
+        assert in_flight["status"] != "completed", "the slow call finished before invoicing ran"
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+    def call_ended() -> bool:
+        [call] = slow_stack.admin_query(calls)
+        return call["status"] == "completed"
+
+    wait_for(call_ended, timeout=90, interval=0.2)
+    [call] = slow_stack.admin_query(calls)
+    assert call["completion_result"] == "failure"
+    assert mails(client, booking.email) == []
+    entries = read(client, f"/AgentSession/{session}/history")["entries"]
+    assert [(e["kind"], e["text"]) for e in entries][1:] == [("assistant", "(cancelled)")], (
+        response.text,
+        entries,
+    )
+    assert chat(client, session, "is there wifi?")["agent"] == "faq"

@@ -1,8 +1,14 @@
 """Payment reminder mails and the cancellation helpers, without a server."""
 
+from agents import UserError
 from restate import TerminalError
 
-from airline_agent.cancellation import CANCELLED_NOTE, cancelled_turn_items, is_cancellation
+from airline_agent.cancellation import (
+    CANCELLED_NOTE,
+    cancelled_turn_items,
+    is_cancellation,
+    turn_cancelled,
+)
 from airline_agent.session import _entry
 from invoicing.invoice import reminder_mail
 from invoicing.models import Invoice
@@ -40,3 +46,17 @@ def test_a_cancelled_turn_leaves_the_message_and_a_note() -> None:
         ("assistant", CANCELLED_NOTE),
     ]
     assert not any(i.get("type") == "function_call" for i in items)
+
+
+def test_a_cancellation_wrapped_by_the_agents_sdk_is_still_one() -> None:
+    # What the SDK raises when a tool's call in flight is cancelled.
+    try:
+        try:
+            raise TerminalError("cancelled", 409)
+        except TerminalError as error:
+            raise UserError("Error running tool send_invoice: cancelled") from error
+    except UserError as wrapped:
+        assert turn_cancelled(wrapped)
+    assert turn_cancelled(TerminalError("cancelled", 409))
+    assert not turn_cancelled(UserError("Error running tool send_invoice: boom"))
+    assert not turn_cancelled(TerminalError("Seat 10B is already taken.", 409))

@@ -18,6 +18,20 @@ def is_cancellation(error: TerminalError) -> bool:
     return error.status_code == 409 and error.message.strip().lower().startswith("cancel")
 
 
+def turn_cancelled(error: BaseException) -> bool:
+    """Whether Restate's cancellation ended the turn: the error itself or what caused it.
+
+    The Agents SDK wraps an exception raised by a tool in a UserError, the TerminalError as its
+    cause, so a cancellation that reaches a tool's call in flight arrives that way.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, TerminalError) and is_cancellation(seen):
+            return True
+        seen = seen.__cause__
+    return False
+
+
 def cancelled_turn_items(message: str) -> list[dict[str, Any]]:
     """What a cancelled turn adds to the history: the customer's message and a short note.
 

@@ -9,14 +9,14 @@ import time
 from typing import Any
 
 import restate
-from agents import MaxTurnsExceeded
+from agents import AgentsException, MaxTurnsExceeded
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
 from telemetry import ERRORS, TURN_DURATION, TURNS, handler_span, replaying
 
 from . import config
 from .airline import build_agents, role_of
-from .cancellation import RUNNING_TURN, cancelled_turn_items, is_cancellation
+from .cancellation import RUNNING_TURN, cancelled_turn_items, turn_cancelled
 from .durable import LLMUnavailable, run_turn
 from .memory import ChunkedSession, read_items
 from .models import (
@@ -126,9 +126,11 @@ async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
     with handler_span("turn", **{"airline.session": ctx.key()}) as span:
         try:
             reply, problem = await _answer(ctx, message)
-        except TerminalError as error:
+        except (TerminalError, AgentsException) as error:
+            if not turn_cancelled(error) and not isinstance(error, TerminalError):
+                raise  # a bug, not the turn's end: Restate retries the invocation
             ctx.clear(RUNNING_TURN)
-            if is_cancellation(error):
+            if turn_cancelled(error):
                 turn = await _record_cancelled(ctx, message)
                 if not replaying():
                     TURNS.labels(agent="unknown", outcome="cancelled").inc()
