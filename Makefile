@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_PYTHON_DOWNLOADS := never
 REPLAY := RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT=0s
 
-.PHONY: help setup up demo bench test test-static test-unit test-integration test-replay check lint types fmt clean
+.PHONY: help setup up demo bench test test-static test-unit test-integration test-replay test-soak soak check lint types fmt clean
 
 help:
 	@echo "make demo   set up, start the stack, run a conversation with a crash, stop"
@@ -15,6 +15,7 @@ help:
 	@echo "make test   unit tests, integration tests, and the integration tests in replay mode"
 	@echo "make check  lint, types and tests"
 	@echo "make bench  benchmarks: this project vs the reference design vs no durability"
+	@echo "make soak   50 sessions x 10 turns while a chaos loop SIGKILLs services; prints a report"
 
 setup: .venv/.synced node_modules/.installed
 
@@ -38,7 +39,7 @@ demo: setup
 bench: setup
 	$(UV) run python -m bench $(BENCH_ARGS)
 
-test: setup test-static test-unit test-integration test-replay
+test: setup test-static test-unit test-integration test-replay test-soak
 
 # The container deployment (compose/, grafana/), checked without a Docker engine.
 test-static: setup
@@ -54,6 +55,14 @@ test-integration: setup
 # from its journal: non-determinism shows up here as a journal mismatch.
 test-replay: setup
 	$(REPLAY) $(UV) run pytest tests/integration -q
+
+# A small soak under chaos (normal mode only): 6 sessions x 4 turns, a few SIGKILLs.
+test-soak: setup
+	$(UV) run pytest tests/soak -q -s
+
+# The larger one; SOAK_ARGS adds options, e.g. SOAK_ARGS="--seed 7 --targets agent,seating".
+soak: setup
+	$(UV) run python -m tests.soak.soak --sessions 50 --turns 10 $(SOAK_ARGS)
 
 check: lint types test
 

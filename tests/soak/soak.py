@@ -1,0 +1,399 @@
+"""Soak under chaos: many sessions talk to a real stack while a chaos loop SIGKILLs its processes.
+
+    uv run python -m tests.soak.soak --sessions 50 --turns 10      # `make soak`
+
+Each session owns a booking; bookings share flights (FLIGHT_SIZE per flight) and ask for seats
+from a small pool, so seat requests really compete. Every session sends its turns in order (seat
+changes, invoices, FAQ), each message with one idempotency key that its retries reuse, as the
+client does. Meanwhile the chaos loop kills a random process (agent, seating, invoicing,
+restate-server) at random moments and starts it again. The run is bounded (messages, kills,
+deadline) and stops by itself. Then it checks, from outside:
+
+- lost: every message got its answer, and each session's history holds every message in order;
+- duplicated: mails = invoice requests per booking, one `Booking/change_seat` per seat request;
+- inconsistent seats: each booking holds exactly one seat on its flight's map, the one seating
+  has on the booking, the one its last successful change announced; no seat held twice.
+"""
+
+import argparse
+import random
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from devstack import Stack
+from tests.conftest import stack_config
+
+FLIGHT_SIZE = 5
+# Seats asked for: rows 1-4, A-F; with FLIGHT_SIZE bookings per flight some requests collide.
+SEAT_POOL = [f"{row}{letter}" for row in range(1, 5) for letter in "ABCDEF"]
+FAQ = ["how much baggage can I bring?", "is there wifi on board?", "how many seats are there?"]
+TARGETS = ("agent", "seating", "invoicing", "restate")
+# Restate backs off exponentially while a killed service is down; cap it so turns resume soon.
+SERVER_ENV = {"RESTATE_DEFAULT_RETRY_POLICY__MAX_INTERVAL": "1s"}
+_CHANGED = re.compile(r"Seat changed from (\w+) to (\w+)")
+
+
+@dataclass
+class SoakConfig:
+    """How big the run is and how rough the chaos."""
+
+    sessions: int = 6
+    turns: int = 4
+    concurrency: int = 6
+    max_kills: int = 4
+    # Seconds between kills: uniform in this range.
+    kill_every: tuple[float, float] = (2.0, 6.0)
+    targets: tuple[str, ...] = TARGETS
+    deadline_s: float = 600.0
+    seed: int = 1
+    # Slow enough that kills land mid-turn and mid-handler.
+    llm_latency_ms: int = 100
+    work_delay_ms: int = 200
+
+
+@dataclass
+class Message:
+    """One customer message and what became of it."""
+
+    kind: str  # "seat", "invoice", "faq"
+    text: str
+    seat: str | None = None
+    key: str = field(default_factory=lambda: str(uuid.uuid4()))
+    reply: str | None = None
+    retries: int = 0
+    error: str | None = None
+
+
+@dataclass
+class Session:
+    """A customer: a session id, a booking and the script of messages."""
+
+    session_id: str
+    confirmation_number: str
+    flight: str
+    email: str
+    seat: str
+    messages: list[Message]
+
+
+@dataclass
+class Report:
+    """What the run did and what the checks found."""
+
+    sessions: int = 0
+    messages: int = 0
+    answered: int = 0
+    kills: Counter[str] = field(default_factory=Counter)
+    client_retries: int = 0
+    server_retries: int = 0
+    invoice_requests: int = 0
+    mails: int = 0
+    seat_requests: int = 0
+    seat_changes: int = 0
+    seats_refused: int = 0
+    lost: list[str] = field(default_factory=list)
+    duplicated: list[str] = field(default_factory=list)
+    inconsistent: list[str] = field(default_factory=list)
+    chaos_error: str | None = None
+    elapsed_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.lost or self.duplicated or self.inconsistent or self.chaos_error)
+
+    def text(self) -> str:
+        kills = ", ".join(f"{name} {n}" for name, n in sorted(self.kills.items())) or "none"
+        lines = [
+            f"soak: {self.sessions} sessions, {self.messages} messages, {self.elapsed_s:.0f} s",
+            f"kills: {sum(self.kills.values())} ({kills})",
+            f"retries observed: {self.client_retries} by clients (same idempotency key), "
+            f"{self.server_retries} invocation retries by restate-server",
+            f"answered: {self.answered}/{self.messages}, lost: {len(self.lost)}",
+            f"invoice requests: {self.invoice_requests}, mails: {self.mails}; "
+            f"seat requests: {self.seat_requests}, Booking/change_seat: {self.seat_changes} "
+            f"({self.seats_refused} refused: seat taken); duplicated: {len(self.duplicated)}",
+            f"inconsistent seats: {len(self.inconsistent)}",
+        ]
+        for label, problems in [
+            ("lost", self.lost),
+            ("duplicated", self.duplicated),
+            ("inconsistent", self.inconsistent),
+        ]:
+            lines += [f"  {label}: {p}" for p in problems[:10]]
+        if self.chaos_error:
+            lines.append(f"  the chaos loop failed: {self.chaos_error}")
+        lines.append("OK" if self.ok else "FAILED")
+        return "\n".join(lines)
+
+
+def script(rng: random.Random, number: str, turns: int) -> list[Message]:
+    """A session's messages: a mix of seat changes, invoice requests and FAQ questions."""
+    messages = []
+    for _ in range(turns):
+        kind = rng.choices(["seat", "invoice", "faq"], weights=[4, 3, 3])[0]
+        if kind == "seat":
+            seat = rng.choice(SEAT_POOL)
+            messages.append(Message("seat", f"change my seat to {seat}, booking {number}", seat))
+        elif kind == "invoice":
+            messages.append(Message("invoice", f"send me the invoice for booking {number}"))
+        else:
+            messages.append(Message("faq", rng.choice(FAQ)))
+    return messages
+
+
+def create_sessions(http: httpx.Client, config: SoakConfig, rng: random.Random) -> list[Session]:
+    """One booking per session, FLIGHT_SIZE bookings per flight, seats away from the pool."""
+    run = uuid.uuid4().hex[:4].upper()
+    sessions = []
+    for i in range(config.sessions):
+        number = f"S{i:03d}9{run}"[:8]
+        flight = f"SK{i // FLIGHT_SIZE:03d}9{run}"[:10]
+        seat = f"{20 + i % FLIGHT_SIZE}C"
+        email = f"{number.lower()}@example.com"
+        response = http.post(
+            "/TestSupport/create_booking",
+            json={
+                "confirmation_number": number,
+                "passenger_name": "Soak Passenger",
+                "email": email,
+                "flight": flight,
+                "seat": seat,
+                "fare_eur": 100 + i,
+            },
+        )
+        response.raise_for_status()
+        sessions.append(
+            Session(
+                f"soak-{run.lower()}-{i:03d}",
+                number,
+                flight,
+                email,
+                seat,
+                script(rng, number, config.turns),
+            )
+        )
+    return sessions
+
+
+def send(url: str, session: Session, message: Message, deadline: float) -> None:
+    """Send one message until it is answered, re-sending with the same key as the client does."""
+    with httpx.Client(base_url=url, timeout=httpx.Timeout(90.0, connect=5.0)) as http:
+        while time.monotonic() < deadline:
+            try:
+                response = http.post(
+                    f"/AgentSession/{session.session_id}/chat",
+                    json={"message": message.text},
+                    headers={"idempotency-key": message.key},
+                )
+            except httpx.TransportError as error:
+                message.error = repr(error)
+            else:
+                if response.status_code == 200:
+                    message.reply = response.json()["reply"]
+                    return
+                message.error = f"{response.status_code} {response.text[:200]}"
+                if response.status_code < 500:
+                    return  # a valid message refused: a bug, reported as lost
+            message.retries += 1
+            time.sleep(min(2.0, 0.25 * message.retries))
+
+
+def converse(url: str, session: Session, deadline: float) -> None:
+    """The session's messages, one after the other, as one customer would send them."""
+    for message in session.messages:
+        send(url, session, message, deadline)
+        if message.reply is None:
+            return
+
+
+def restart(stack: Stack, target: str) -> None:
+    """SIGKILL one process and start it again (restate-server on the same data dir)."""
+    if target == "restate":
+        stack.server.kill()
+        stack.server.start()
+        stack.server.wait_healthy(120)
+    else:
+        service = stack.service(target)
+        service.kill()
+        service.start()
+        service.wait_listening(120)
+
+
+def chaos(stack: Stack, config: SoakConfig, done: threading.Event, report: Report) -> None:
+    """Kill random processes at random moments until the sessions are done or kills run out."""
+    rng = random.Random(config.seed)
+    try:
+        while sum(report.kills.values()) < config.max_kills:
+            if done.wait(rng.uniform(*config.kill_every)):
+                return
+            target = rng.choice(config.targets)
+            restart(stack, target)
+            report.kills[target] += 1
+    except Exception as error:  # the report says so; the run still ends and is checked
+        report.chaos_error = repr(error)
+
+
+def _get(http: httpx.Client, path: str) -> Any:
+    response = http.post(path)
+    response.raise_for_status()
+    return response.json()
+
+
+def check(stack: Stack, http: httpx.Client, sessions: list[Session], report: Report) -> None:
+    """Lost messages, duplicated effects, inconsistent seats: from outside, after the run."""
+    changes = {
+        row["target_service_key"]: int(row["n"])
+        for row in stack.admin_query(
+            "SELECT target_service_key, count(*) AS n FROM sys_invocation "
+            "WHERE target_service_name = 'Booking' AND target_handler_name = 'change_seat' "
+            "GROUP BY target_service_key"
+        )
+    }
+    flights: dict[str, list[Session]] = {}
+    for s in sessions:
+        flights.setdefault(s.flight, []).append(s)
+        sent = [m.text for m in s.messages]
+        for m in s.messages:
+            if m.reply is None:
+                report.lost.append(f"{s.session_id}: {m.text!r} got no answer ({m.error})")
+        history = _get(http, f"/AgentSession/{s.session_id}/history")
+        said = [e["text"] for e in history["entries"] if e["kind"] == "user"]
+        if said != sent:
+            report.lost.append(f"{s.session_id}: history holds {len(said)} of {len(sent)}")
+
+        invoices = sum(1 for m in s.messages if m.kind == "invoice")
+        mails = _get(http, f"/Mailbox/{s.email}/inbox")["mails"]
+        report.invoice_requests += invoices
+        report.mails += len(mails)
+        if len(mails) > invoices or len({m["mail_id"] for m in mails}) != len(mails):
+            report.duplicated.append(
+                f"{s.confirmation_number}: {len(mails)} mails, {invoices} asked"
+            )
+        elif len(mails) < invoices:
+            report.lost.append(f"{s.confirmation_number}: {len(mails)} mails, {invoices} asked")
+
+        seat_requests = sum(1 for m in s.messages if m.kind == "seat")
+        ran = changes.get(s.confirmation_number, 0)
+        report.seat_requests += seat_requests
+        report.seat_changes += ran
+        if ran > seat_requests:
+            report.duplicated.append(f"{s.confirmation_number}: {ran} seat changes ran")
+        elif ran < seat_requests:
+            report.lost.append(f"{s.confirmation_number}: {ran} of {seat_requests} changes ran")
+        # The seat the last successful change announced, else the one it was booked on.
+        expected = s.seat
+        for m in s.messages:
+            changed = _CHANGED.search(m.reply or "")
+            if m.kind == "seat" and changed:
+                expected = changed.group(2)
+            elif m.kind == "seat" and "already taken" in (m.reply or ""):
+                report.seats_refused += 1
+        held = _get(http, f"/Booking/{s.confirmation_number}/get")["seat"]
+        if held != expected:
+            report.inconsistent.append(
+                f"{s.confirmation_number}: seating says {held}, the answers said {expected}"
+            )
+
+    for flight, members in flights.items():
+        occupied: dict[str, str] = _get(http, f"/Flight/{flight}/seat_map")["occupied"]
+        holders = Counter(occupied.values())
+        for s in members:
+            held = _get(http, f"/Booking/{s.confirmation_number}/get")["seat"]
+            if holders[s.confirmation_number] != 1 or occupied.get(held) != s.confirmation_number:
+                mine = sorted(seat for seat, cn in occupied.items() if cn == s.confirmation_number)
+                report.inconsistent.append(
+                    f"{flight}: {s.confirmation_number} holds {mine} on the map, {held} booked"
+                )
+        strangers = set(holders) - {s.confirmation_number for s in members}
+        if strangers:
+            report.inconsistent.append(f"{flight}: seats held by unknown bookings {strangers}")
+
+
+def run_soak(config: SoakConfig, root: Path) -> Report:
+    """Start a stack under root, run the sessions under chaos, check, stop; return the report."""
+    rng = random.Random(config.seed)
+    stack_conf = stack_config(
+        root,
+        agent_env={"OFFLINE_MODEL_LATENCY_MS": str(config.llm_latency_ms)},
+        service_env={
+            "SEATING_WORK_DELAY_MS": str(config.work_delay_ms),
+            "INVOICING_WORK_DELAY_MS": str(config.work_delay_ms),
+        },
+    )
+    stack_conf = replace(stack_conf, server_env={**stack_conf.server_env, **SERVER_ENV})
+    report = Report(sessions=config.sessions)
+    with Stack(stack_conf) as stack, httpx.Client(base_url=stack.ingress_url, timeout=60) as http:
+        sessions = create_sessions(http, config, rng)
+        report.messages = sum(len(s.messages) for s in sessions)
+        started = time.monotonic()
+        deadline = started + config.deadline_s
+        done = threading.Event()
+        chaos_thread = threading.Thread(
+            target=chaos, args=(stack, config, done, report), daemon=True
+        )
+        chaos_thread.start()
+        with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
+            for future in [pool.submit(converse, stack.ingress_url, s, deadline) for s in sessions]:
+                future.result()
+        done.set()
+        chaos_thread.join(timeout=180)
+        report.elapsed_s = time.monotonic() - started
+        stack.ensure_running()
+        report.answered = sum(1 for s in sessions for m in s.messages if m.reply is not None)
+        report.client_retries = sum(m.retries for s in sessions for m in s.messages)
+        check(stack, http, sessions, report)
+        log = stack.config.logs.path_for("restate")
+        if log is not None and log.exists():
+            report.server_retries = log.read_text(errors="replace").count("retrying in")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one soak and print its report; exit 1 if anything was lost, doubled or inconsistent."""
+    parser = argparse.ArgumentParser(description="Soak the stack under chaos; print a report.")
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--max-kills", type=int, default=30)
+    parser.add_argument("--kill-every", type=float, nargs=2, default=(3.0, 10.0))
+    parser.add_argument("--targets", default=",".join(TARGETS))
+    parser.add_argument("--deadline", type=float, default=1500.0, help="seconds")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the stack's data and logs")
+    args = parser.parse_args(argv)
+    config = SoakConfig(
+        sessions=args.sessions,
+        turns=args.turns,
+        concurrency=args.concurrency,
+        max_kills=args.max_kills,
+        kill_every=(args.kill_every[0], args.kill_every[1]),
+        targets=tuple(t for t in args.targets.split(",") if t),
+        deadline_s=args.deadline,
+        seed=args.seed,
+    )
+    root = Path(tempfile.mkdtemp(prefix="soak-"))
+    try:
+        report = run_soak(config, root)
+    finally:
+        if args.keep:
+            print(f"data and logs kept in {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
