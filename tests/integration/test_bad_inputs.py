@@ -159,7 +159,7 @@ def to_invoicing(change: dict[str, Any], says: str, name: str) -> Any:
 RELAYS = [
     to_booking("99Z", 400, "Seat 99Z does not exist", "seat-99Z"),
     to_booking("A1; DROP", 400, "is not a seat code", "seat-garbage"),
-    to_booking("1A", 404, "No booking with confirmation number", "seat-unknown-booking", "ZZ9998"),
+    to_booking("15A", 404, "No booking with confirmation number", "seat-unknown-booking", "ZZ9998"),
     to_booking("1" * 100_000, 500, "at most 16 characters", "seat-100k-chars"),
     to_invoicing({"email": "not-an-email"}, "email", "invoice-bad-email"),
     to_invoicing({"passenger_name": "N" * 1_000_000}, "at most 200", "invoice-1mb-name"),
