@@ -69,6 +69,7 @@ async def _run(
     sizes: Sizes,
     root: Path,
     profile_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> report.Results:
     results: report.Results = {name: {} for name in scenarios}
     # One stack per variant and model latency; the scenarios of that latency share it.
@@ -80,7 +81,7 @@ async def _run(
             variant: Durable | InProcess = (
                 InProcess(latency)
                 if variant_name == "floor"
-                else Durable(variant_name, root / f"{variant_name}-{latency}ms", latency)
+                else Durable(variant_name, root / f"{variant_name}-{latency}ms", latency, env or {})
             )
             async with variant:
                 for name in names:
@@ -123,7 +124,15 @@ def main() -> None:
         metavar="DIR",
         help="py-spy each durable variant's agent process per scenario; summaries into DIR",
     )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for every service of the durable variants (experiments)",
+    )
     args = parser.parse_args()
+    env = dict(item.split("=", 1) for item in args.env)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     for noisy in ("httpx", "devstack"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -138,11 +147,12 @@ def main() -> None:
         "model": MODEL_NOTE,
         "sizes": str(sizes),
         "restate_server_env": SERVER_ENV,
+        "service_env": env,
     }
     root = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.monotonic()
     try:
-        results = asyncio.run(_run(scenarios, variants, sizes, root, args.profile))
+        results = asyncio.run(_run(scenarios, variants, sizes, root, args.profile, env))
     except BaseException:
         logger.error("failed; the processes' logs are under %s", root)
         raise

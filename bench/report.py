@@ -54,6 +54,7 @@ ROWS = (
         "32 sessions: restate-server CPU ms/turn", "throughput", "cpu_restate_ms_per_turn", "{:.2f}"
     ),
     Row("32 sessions: services CPU ms/turn", "throughput", "cpu_services_ms_per_turn", "{:.2f}"),
+    Row("  of which the agent process", "throughput", "cpu_agent_ms_per_turn", "{:.2f}"),
     Row("32 sessions: load generator CPU ms/turn", "throughput", "cpu_bench_ms_per_turn", "{:.2f}"),
     Row("long conversation: turns 1-10 median (ms)", "long", "first10_ms", "{:.1f}"),
     Row("long conversation: last 10 turns median (ms)", "long", "last10_ms", "{:.1f}"),

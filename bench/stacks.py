@@ -59,8 +59,6 @@ def variant_stack(
 
 
 def cpu_split(stack: Stack) -> dict[str, float]:
-    """CPU seconds so far of restate-server and of the service processes."""
-    return {
-        "restate": cpu_seconds([stack.server.pid]),
-        "services": cpu_seconds([s.pid for s in stack.services.values()]),
-    }
+    """CPU seconds so far of restate-server, of all service processes and of each."""
+    each = {name: cpu_seconds([s.pid]) for name, s in stack.services.items()}
+    return {"restate": cpu_seconds([stack.server.pid]), "services": sum(each.values()), **each}

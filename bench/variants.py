@@ -126,7 +126,8 @@ class Durable:
         return response.json()["seat"]
 
     def cpu(self) -> dict[str, float]:
-        return {**cpu_split(self.stack), "bench": time.process_time()}
+        split = cpu_split(self.stack)
+        return {**split, "agent": split[self.service], "bench": time.process_time()}
 
 
 @dataclass
@@ -158,4 +159,5 @@ class InProcess:
 
     def cpu(self) -> dict[str, float]:
         # The agents run in this process: its CPU time is the "services" share.
-        return {"restate": 0.0, "services": time.process_time(), "bench": 0.0}
+        own = time.process_time()
+        return {"restate": 0.0, "services": own, "agent": own, "bench": 0.0}
