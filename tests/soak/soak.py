@@ -40,6 +40,7 @@ FLIGHT_SIZE = 5
 # with FLIGHT_SIZE bookings per flight some requests collide.
 SEAT_POOL = [f"{row}{letter}" for row in range(6, 10) for letter in "ABCDEF"]
 FAQ = ["how much baggage can I bring?", "is there wifi on board?", "how many seats are there?"]
+LAST_NAME = "Passenger"
 TARGETS = ("agent", "seating", "invoicing", "restate")
 # Restate backs off exponentially while a killed service is down; cap it so turns resume soon.
 SERVER_ENV = {"RESTATE_DEFAULT_RETRY_POLICY__MAX_INTERVAL": "1s"}
@@ -146,6 +147,8 @@ class Report:
 
 def script(rng: random.Random, number: str, turns: int) -> list[Message]:
     """A session's messages: a mix of seat changes, invoice requests and FAQ questions."""
+    # With the last name, as proof of ownership: "S0009AB1 Passenger".
+    number = f"{number} {LAST_NAME}"
     messages = []
     for _ in range(turns):
         kind = rng.choices(["seat", "invoice", "faq"], weights=[4, 3, 3])[0]
@@ -172,7 +175,7 @@ def create_sessions(http: httpx.Client, config: SoakConfig, rng: random.Random) 
             "/TestSupport/create_booking",
             json={
                 "confirmation_number": number,
-                "passenger_name": "Soak Passenger",
+                "passenger_name": f"Soak {LAST_NAME}",
                 "email": email,
                 "flight": flight,
                 "seat": seat,
