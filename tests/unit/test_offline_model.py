@@ -67,14 +67,20 @@ def invoice_sent(number: str) -> str:
     return f"Invoice INV-{number}-0001 (EUR 420) was sent to grace.hopper@example.com."
 
 
+def request_pending(request_id: str) -> str:
+    return f"Request {request_id} for seat 2A on flight FLT123 is still waiting for a supervisor."
+
+
 @dataclass
 class FakeServices:
     """Records what the fake tools were asked to do and answers like the real tools."""
 
     seat_result: Callable[[str, str], str] = seat_changed
     invoice_result: Callable[[str], str] = invoice_sent
+    status_result: Callable[[str], str] = request_pending
     seat_changes: list[tuple[str, str]] = field(default_factory=list)
     invoices: list[str] = field(default_factory=list)
+    status_checks: list[str] = field(default_factory=list)
 
     def tools(self) -> dict[str, FunctionTool]:
         @function_tool(name_override="update_seat")
@@ -98,7 +104,21 @@ class FakeServices:
             self.invoices.append(confirmation_number)
             return self.invoice_result(confirmation_number)
 
-        return {"update_seat": update_seat, "send_invoice": send_invoice}
+        @function_tool(name_override="seat_request_status")
+        async def seat_request_status(request_id: str) -> str:
+            """Tell where a seat request that needs a supervisor's approval stands.
+
+            Args:
+                request_id: The request id, like APR-1A2B3C4D.
+            """
+            self.status_checks.append(request_id)
+            return self.status_result(request_id)
+
+        return {
+            "update_seat": update_seat,
+            "send_invoice": send_invoice,
+            "seat_request_status": seat_request_status,
+        }
 
 
 def rewire(
@@ -226,10 +246,13 @@ def tool_names(turn: Turn) -> list[str]:
 def test_fake_tools_have_the_real_names_and_parameters() -> None:
     real = build_agents(model="offline")
     fakes = FakeServices().tools()
-    for role, name in (("seat_booking", "update_seat"), ("invoice", "send_invoice")):
-        (tool,) = real[role].tools
+    for role, name in (
+        ("seat_booking", "update_seat"),
+        ("seat_booking", "seat_request_status"),
+        ("invoice", "send_invoice"),
+    ):
+        (tool,) = [t for t in real[role].tools if getattr(t, "name", None) == name]
         assert isinstance(tool, FunctionTool)
-        assert tool.name == name
         fake_schema, real_schema = fakes[name].params_json_schema, tool.params_json_schema
         assert fake_schema["properties"].keys() == real_schema["properties"].keys()
         assert fake_schema["required"] == real_schema["required"]
@@ -245,7 +268,7 @@ def test_rewired_graph_has_the_real_shape_and_fake_tools() -> None:
         assert agents[role] in triage.handoffs
         assert agents[role].handoffs == [triage]
         assert agents[role].model == "offline"
-    assert agents["seat_booking"].tools == [fakes["update_seat"]]
+    assert agents["seat_booking"].tools == [fakes["update_seat"], fakes["seat_request_status"]]
     assert agents["invoice"].tools == [fakes["send_invoice"]]
     assert [t.name for t in agents["faq"].tools] == ["faq_lookup_tool"]
 

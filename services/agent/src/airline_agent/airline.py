@@ -6,7 +6,7 @@ from agents.extensions.handoff_prompt import RECOMMENDED_PROMPT_PREFIX
 from . import config
 from .checkin import schedule_checkin_reminder
 from .models import AgentRole, AirlineContext
-from .tools import faq_lookup, send_invoice, update_seat
+from .tools import faq_lookup, seat_request_status, send_invoice, update_seat
 
 
 def build_agents(model: str = config.AGENT_MODEL) -> dict[AgentRole, Agent[AirlineContext]]:
@@ -24,14 +24,16 @@ If the question is not about the FAQ, transfer back to the triage agent.""",
     )
     seat_agent = Agent[AirlineContext](
         name="Seat Booking Agent",
-        handoff_description="Changes the seat on a booking.",
+        handoff_description="Changes the seat on a booking; tells how a seat request stands.",
         instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
 You are a seat booking agent.
 1. Ask for the confirmation number unless the customer gave it.
 2. Ask which seat they want unless they said it.
 3. Change it with update_seat and tell the customer exactly what the tool returned.
+Premium and exit-row seats need a supervisor: update_seat then submits a request instead.
+When the customer asks how such a request stands, use seat_request_status.
 If the customer asks about something else, transfer back to the triage agent.""",
-        tools=[update_seat],
+        tools=[update_seat, seat_request_status],
         model=model,
     )
     invoice_agent = Agent[AirlineContext](

@@ -61,6 +61,7 @@ class AirlineContext(BaseModel):
     confirmation_number: str | None = None
     seat_number: str | None = None
     flight_number: str | None = None
+    approval_request: str | None = None  # the latest seat request waiting for a supervisor
 
 
 class Notice(BaseModel):

@@ -34,6 +34,10 @@ _CHECKIN = re.compile(
 )
 CHECKIN_TOOL = "schedule_checkin_reminder"
 
+# "what's the status?", "was my request approved?": how a seat request waiting for approval stands.
+_APPROVAL_STATUS = re.compile(r"\b(status|approv\w*|pending|decided)\b", re.IGNORECASE)
+_APPROVAL_ID = re.compile(r"\bAPR-[0-9A-F]{8}\b", re.IGNORECASE)
+
 GREETING = (
     "Hello! I can answer questions about baggage, seats and wifi, change your seat, "
     "or send you the invoice for a booking. What can I do for you?"
@@ -46,11 +50,16 @@ def intent_of(text: str) -> str | None:
         return "checkin"  # a check-in reminder, scheduled by the triage agent itself
     if _INVOICE.search(text):
         return "invoice"
-    if _SEAT_CHANGE.search(text):
+    if _SEAT_CHANGE.search(text) or asks_approval_status(text):
         return "seat_booking"
     if faq.topic_of(text):
         return "faq"
     return None
+
+
+def asks_approval_status(text: str) -> bool:
+    """Whether the customer asks how a seat request stands (and names no new seat)."""
+    return bool(_APPROVAL_STATUS.search(text)) and seat_in(text) is None
 
 
 def seat_in(text: str) -> str | None:
@@ -84,6 +93,7 @@ class Conversation:
     calls: list[dict[str, Any]] = field(default_factory=list)  # function calls this turn
     outputs: dict[str, str] = field(default_factory=dict)  # call_id -> output, this turn
     digest: str = ""  # of the whole input
+    approval_ids: list[str] = field(default_factory=list)  # seat requests seen, oldest first
 
     @classmethod
     def parse(cls, items: str | list[TResponseInputItem]) -> "Conversation":
@@ -93,6 +103,8 @@ class Conversation:
         conv = cls(user_messages=[], digest=digest.hexdigest())
         for raw in items:
             item: dict[str, Any] = dict(raw)  # type: ignore[arg-type]
+            said = _text_of(item) + " " + str(item.get("output", ""))
+            conv.approval_ids += [found.upper() for found in _APPROVAL_ID.findall(said)]
             if item.get("role") == "user":
                 conv.user_messages.append(_text_of(item))
                 conv.turn_tools.append(set())
@@ -189,7 +201,7 @@ def decide(
     """The next output for the agent that has `tools` and can hand off via `transfers`."""
     intent = intent_of(conv.last)
     if "update_seat" in tools:
-        return _seat_agent(conv, intent, transfers)
+        return _seat_agent(conv, intent, transfers, tools)
     if "send_invoice" in tools:
         return _invoice_agent(conv, intent, transfers)
     if "faq_lookup_tool" in tools:
@@ -253,10 +265,21 @@ def _triage_agent(conv: Conversation, intent: str | None, transfers: dict[str, s
     return _say(GREETING)
 
 
-def _seat_agent(conv: Conversation, intent: str | None, transfers: dict[str, str]):
+def _seat_agent(conv: Conversation, intent: str | None, transfers: dict[str, str], tools: set[str]):
     back = _back_to_triage(conv, intent, "seat_booking", transfers)
     if back:
         return back
+    status = conv.result_of("seat_request_status")
+    if status is not None:
+        return _say(status)
+    if asks_approval_status(conv.last) and "seat_request_status" in tools:
+        if not conv.approval_ids:
+            return _say(
+                "I don't see a seat request waiting for approval in our conversation. "
+                "Seats in premium and exit rows need a supervisor's approval: tell me the seat "
+                "and your confirmation number and I'll submit a request."
+            )
+        return [_call(conv, "seat_request_status", {"request_id": conv.approval_ids[-1]})]
     result = conv.result_of("update_seat")
     if result is not None:
         return _say(f"Done! {result}" if result.startswith("Seat changed") else result)

@@ -4,13 +4,23 @@ import re
 
 from agents import RunContextWrapper, function_tool
 from restate import TerminalError
-from restate.ext.openai import durable_function_tool, restate_context
+from restate.ext.openai import durable_function_tool, restate_context, restate_object_context
 
 from invoicing.invoicing import send_invoice as invoicing_send_invoice
 from invoicing.models import InvoiceRequest
+from seating.approval import status as approval_status
 from seating.booking import change_seat
 from seating.booking import get as get_booking
-from seating.models import CONFIRMATION, SeatChangeRequest
+from seating.cabin import cabin
+from seating.models import (
+    APPROVAL_ID,
+    CONFIRMATION,
+    ApprovalStatus,
+    InvalidSeat,
+    PremiumSeatRequest,
+    SeatChangeRequest,
+)
+from seating.premium import request as request_premium_seat
 
 from . import faq
 from .cancellation import is_cancellation
@@ -56,6 +66,8 @@ async def update_seat(
     number = _confirmation(confirmation_number)
     if number is None:
         return _not_a_confirmation(confirmation_number)
+    if _needs_approval(new_seat):
+        return await _request_approval(context.context, number, new_seat)
     try:
         change = await restate_context().object_call(
             change_seat, key=number, arg=SeatChangeRequest(new_seat=new_seat[:16])
@@ -74,6 +86,74 @@ async def update_seat(
     return (
         f"Seat changed from {change.old_seat} to {change.new_seat} on flight {change.flight} "
         f"for booking {number}."
+    )
+
+
+def _needs_approval(seat: str) -> bool:
+    try:
+        return cabin().seat_class(seat) is not None
+    except InvalidSeat:
+        return False  # seating explains what is wrong with the code
+
+
+async def _request_approval(facts: AirlineContext, number: str, new_seat: str) -> str:
+    """A premium or exit-row seat: one call starts the approval; the customer hears back later."""
+    session = restate_object_context().key()
+    try:
+        request = await restate_context().service_call(
+            request_premium_seat,
+            arg=PremiumSeatRequest(
+                confirmation_number=number, new_seat=new_seat[:16], session_id=session
+            ),
+        )
+    except TerminalError as error:
+        return f"The seat was not changed: {error.message}"
+    if facts.confirmation_number != number:
+        facts.passenger_name = None
+    facts.confirmation_number = number
+    facts.flight_number = request.flight
+    facts.approval_request = request.request_id
+    return (
+        f"Seat {cabin().describe(request.seat)}, so a supervisor has to approve the change. "
+        f"I submitted request {request.request_id} for booking {number}; you will get a message "
+        "here and an e-mail once it is decided. Until then your seat stays "
+        f"{request.current_seat}."
+    )
+
+
+@durable_function_tool
+async def seat_request_status(context: RunContextWrapper[AirlineContext], request_id: str) -> str:
+    """Tell where a seat request that needs a supervisor's approval stands.
+
+    Args:
+        request_id: The request id, like APR-1A2B3C4D; empty for the customer's latest request.
+    """
+    wanted = request_id.strip().upper() or context.context.approval_request or ""
+    if not APPROVAL_ID.match(wanted):
+        return (
+            "There is no seat request to look up in this conversation; request ids look like "
+            "APR-1A2B3C4D."
+        )
+    try:
+        found = await restate_context().workflow_call(approval_status, key=wanted, arg=None)
+    except TerminalError as error:
+        return error.message
+    return describe_status(found)
+
+
+def describe_status(found: ApprovalStatus) -> str:
+    """Where a request stands, for the customer."""
+    request = found.request
+    if found.state == "pending":
+        return (
+            f"Request {request.request_id} for seat {request.seat} on flight {request.flight} "
+            "is still waiting for a supervisor's decision."
+        )
+    if found.outcome:
+        return found.outcome
+    return (
+        f"Request {request.request_id} for seat {request.seat} was {found.state}; "
+        "the change is being carried out."
     )
 
 

@@ -1,9 +1,12 @@
-"""The seating deployment: bookings, flights and the seed loader."""
+"""The seating deployment: bookings, flights, seat approvals and the seed loader."""
 
 import restate
 
+from .approval import seat_approval
 from .booking import booking
+from .desk import approval_desk
 from .flight import flight
+from .premium import premium_seats
 from .seed import seating_admin
 
-app = restate.app([booking, flight, seating_admin])
+app = restate.app([booking, flight, seat_approval, approval_desk, premium_seats, seating_admin])

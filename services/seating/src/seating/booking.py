@@ -8,6 +8,7 @@ from restate import ObjectContext, ObjectSharedContext, TerminalError
 from telemetry import SEAT_CHANGES, handler_span, replaying
 
 from . import config
+from .cabin import cabin
 from .flight import assign
 from .models import (
     Booking,
@@ -80,6 +81,8 @@ async def _change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange
     except InvalidSeat as error:
         raise TerminalError(str(error), status_code=400) from None
     if seat != current.seat:
+        if cabin().seat_class(seat) is not None:
+            await _check_approval(ctx, req.approval, seat)
         # The flight refuses a taken seat with a TerminalError, which propagates to the caller.
         await ctx.object_call(
             assign,
@@ -92,3 +95,33 @@ async def _change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange
     return SeatChange(
         confirmation_number=ctx.key(), flight=current.flight, old_seat=current.seat, new_seat=seat
     )
+
+
+async def _check_approval(ctx: ObjectContext, approval: str | None, seat: str) -> None:
+    """Premium and exit-row seats need an approved SeatApproval for this booking and seat.
+
+    The agent never asks for such a seat here without one (it starts an approval instead);
+    this check is the second line, against any other caller.
+    """
+    if approval is None:
+        raise TerminalError(
+            f"Seat {cabin().describe(seat)} and needs a supervisor's approval; "
+            "request it (the agent does) instead of changing the seat directly.",
+            status_code=403,
+        )
+    # Imported here: approval.py calls this module's change_seat.
+    from .approval import status as approval_status
+
+    found = await ctx.workflow_call(approval_status, key=approval, arg=None)
+    request = found.request
+    if (
+        found.state != "approved"
+        or request.confirmation_number != ctx.key()
+        or request.seat != seat
+    ):
+        raise TerminalError(
+            f"Approval {approval} does not allow booking {ctx.key()} to take seat {seat} "
+            f"(it is {found.state}, for booking {request.confirmation_number}, "
+            f"seat {request.seat}).",
+            status_code=403,
+        )

@@ -11,3 +11,6 @@ WORKERS = int(os.environ.get("WORKERS", "1"))
 # Test knob: a durable pause (ctx.sleep) in Booking/change_seat between taking the new seat on
 # the flight and recording it on the booking, so a crash test can kill seating mid-handler.
 WORK_DELAY_MS = int(os.environ.get("SEATING_WORK_DELAY_MS", "0"))
+
+# A premium or exit-row seat request nobody decides within this many seconds expires.
+APPROVAL_TIMEOUT_S = float(os.environ.get("APPROVAL_TIMEOUT_S", str(24 * 3600)))

@@ -1,6 +1,7 @@
 """Pydantic types at the seating service's boundary."""
 
 import re
+from typing import Literal
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
 
@@ -46,6 +47,8 @@ class SeatChangeRequest(BaseModel):
     """Move a booking to another seat on the same flight."""
 
     new_seat: str = Field(min_length=1, max_length=16)
+    # Required for premium and exit rows: the id of the SeatApproval that allowed this move.
+    approval: str | None = Field(default=None, max_length=64)
 
 
 class SeatChange(BaseModel):
@@ -76,3 +79,88 @@ class SeedReport(BaseModel):
     """What a seeding run loaded."""
 
     bookings: int
+
+
+# --------------------------------------------------------------------------------------------
+# Approvals for premium and exit-row seats (approval.py, desk.py)
+# --------------------------------------------------------------------------------------------
+
+ApprovalState = Literal["pending", "approved", "rejected", "expired"]
+APPROVAL_ID = re.compile(r"^APR-[0-9A-F]{8}$")
+
+
+class PremiumSeatRequest(BaseModel):
+    """A customer asks to move into a seat that needs a supervisor's approval."""
+
+    confirmation_number: str = Field(pattern=CONFIRMATION.pattern)
+    new_seat: str = Field(min_length=1, max_length=16)
+    # The conversation that hears the outcome (AgentSession key); None tells only by mail.
+    session_id: str | None = Field(default=None, max_length=200)
+
+
+class ApprovalRequest(BaseModel):
+    """One pending decision: may this booking move into this seat?"""
+
+    request_id: str = Field(pattern=APPROVAL_ID.pattern)
+    confirmation_number: str
+    passenger_name: str
+    email: EmailStr
+    flight: str
+    current_seat: str
+    seat: str
+    seat_class: Literal["premium", "exit"]
+    session_id: str | None = None
+    requested_at: float  # unix seconds
+    timeout_s: float  # undecided after this long, the request expires
+
+
+class Rejection(BaseModel):
+    """A supervisor's no, with the reason the customer will read."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, reason: str) -> str:
+        if not reason.strip():
+            raise ValueError("give the customer a reason, e.g. 'premium cabin is full'")
+        return reason.strip()
+
+
+class Decision(BaseModel):
+    """What completed the request's durable promise: a supervisor, or the timer."""
+
+    verdict: Literal["approved", "rejected", "expired"]
+    reason: str | None = None
+
+
+class ApprovalStatus(BaseModel):
+    """Where a request stands; `outcome` is what the customer was told once it was decided."""
+
+    request: ApprovalRequest
+    state: ApprovalState
+    reason: str | None = None
+    seat_changed: bool = False
+    outcome: str | None = None
+
+
+class PendingApprovals(BaseModel):
+    """The requests waiting for a supervisor, oldest first."""
+
+    requests: list[ApprovalRequest]
+
+
+class OutgoingMail(BaseModel):
+    """A mail for invoicing's `Mailbox/deliver` (same fields as invoicing's `Mail`)."""
+
+    mail_id: str
+    to: EmailStr
+    subject: str
+    body: str
+
+
+class SessionNotice(BaseModel):
+    """A message for `AgentSession/notify` (same fields as the agent's `Notice`)."""
+
+    text: str = Field(min_length=1, max_length=2000)
+    source: str = "approvals"

@@ -1,0 +1,174 @@
+"""`SeatApproval`: a supervisor's decision on one premium or exit-row seat, keyed by request id.
+
+`run` puts the request on the `ApprovalDesk`, then waits for whichever comes first: the durable
+promise "decision" (completed by `approve` / `reject`) or a durable timer. Both live in Restate,
+so the wait survives a restart of every process. On approval it moves the booking, exactly once;
+whatever the outcome, the customer gets a mail and a message in their conversation.
+"""
+
+from contextlib import suppress
+from datetime import timedelta
+
+import restate
+from restate import TerminalError, WorkflowContext, WorkflowSharedContext
+from restate.asyncio import select
+
+from .booking import change_seat
+from .desk import DESK, add, remove
+from .models import (
+    ApprovalRequest,
+    ApprovalStatus,
+    Decision,
+    OutgoingMail,
+    Rejection,
+    SeatChangeRequest,
+    SessionNotice,
+)
+
+DECISION = "decision"
+
+seat_approval = restate.Workflow("SeatApproval")
+
+
+# Decided requests stay readable (status, a late approve's 409) for a week. The wait for a person
+# is long: suspend soon instead of holding a connection to the service open meanwhile.
+@seat_approval.main(
+    ingress_private=True,
+    workflow_retention=timedelta(days=7),
+    inactivity_timeout=timedelta(seconds=2),
+)
+async def run(ctx: WorkflowContext, request: ApprovalRequest) -> ApprovalStatus:
+    """Wait for a supervisor (or the timeout), then carry out and announce the decision."""
+    status = ApprovalStatus(request=request, state="pending")
+    ctx.set("status", status)
+    await ctx.object_call(add, key=DESK, arg=request)
+    decision = await _decision(ctx, request.timeout_s)
+    ctx.object_send(remove, key=DESK, arg=request.request_id)
+    status = status.model_copy(update={"state": decision.verdict, "reason": decision.reason})
+    # Booking/change_seat reads this state to check the approval it is shown.
+    ctx.set("status", status)
+    failure = None
+    if decision.verdict == "approved":
+        try:
+            await ctx.object_call(
+                change_seat,
+                key=request.confirmation_number,
+                arg=SeatChangeRequest(new_seat=request.seat, approval=request.request_id),
+            )
+        except TerminalError as error:
+            failure = error.message  # e.g. someone took the seat while the request waited
+    text = outcome_text(request, decision, failure)
+    _announce(ctx, request, decision, text)
+    status = status.model_copy(
+        update={"seat_changed": decision.verdict == "approved" and failure is None, "outcome": text}
+    )
+    ctx.set("status", status)
+    return status
+
+
+async def _decision(ctx: WorkflowContext, timeout_s: float) -> Decision:
+    promise = ctx.promise(DECISION, type_hint=Decision)
+    timer = ctx.sleep(timedelta(seconds=timeout_s), name="wait for a supervisor")
+    match await select(decision=promise.value(), timeout=timer):
+        case ["decision", Decision() as decided]:
+            return decided
+        case _:
+            pass
+    # Nobody decided in time. Completing the promise ourselves makes a late `approve` find the
+    # request decided; if a supervisor completed it first after all, their decision stands.
+    with suppress(TerminalError):
+        await promise.resolve(Decision(verdict="expired"))
+    return await promise.value()
+
+
+def _announce(ctx: WorkflowContext, request: ApprovalRequest, decision: Decision, text: str):
+    """Mail the passenger and tell their conversation, by name: seating imports neither service."""
+    subject = {
+        "approved": "approved",
+        "rejected": "not approved",
+        "expired": "expired",
+    }[decision.verdict]
+    mail = OutgoingMail(
+        mail_id=f"{request.request_id}-{decision.verdict}",
+        to=request.email,
+        subject=f"Your request {request.request_id} for seat {request.seat}: {subject}",
+        body=f"Dear {request.passenger_name},\n\n{text}\n\nThank you for flying with us.",
+    )
+    ctx.generic_send("Mailbox", "deliver", arg=mail.model_dump_json().encode(), key=request.email)
+    if request.session_id:
+        notice = SessionNotice(text=text)
+        ctx.generic_send(
+            "AgentSession", "notify", arg=notice.model_dump_json().encode(), key=request.session_id
+        )
+
+
+def outcome_text(request: ApprovalRequest, decision: Decision, failure: str | None) -> str:
+    """What the customer reads about the decision."""
+    what = f"Your request {request.request_id} for seat {request.seat} on flight {request.flight}"
+    if decision.verdict == "approved" and failure is None:
+        return (
+            f"Good news: {what} was approved. Booking {request.confirmation_number} now has "
+            f"seat {request.seat} (it had {request.current_seat})."
+        )
+    if decision.verdict == "approved":
+        return f"{what} was approved, but the seat could not be assigned: {failure}"
+    if decision.verdict == "rejected":
+        return f"Sorry, {what} was not approved: {decision.reason}. Your seat was not changed."
+    return (
+        f"{what} expired: no supervisor decided it within {_duration(request.timeout_s)}. "
+        "Your seat was not changed; ask again if you still want it."
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} hours"
+    if seconds >= 60:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} seconds"
+
+
+async def _known(ctx: WorkflowSharedContext) -> ApprovalStatus:
+    found = await ctx.get("status", type_hint=ApprovalStatus)
+    if found is None:
+        raise TerminalError(
+            f"No approval request {ctx.key()}; `client approvals` lists the pending ones.",
+            status_code=404,
+        )
+    return found
+
+
+async def _decide(ctx: WorkflowSharedContext, decision: Decision) -> ApprovalStatus:
+    status = await _known(ctx)
+    if status.state == "pending":
+        try:
+            await ctx.promise(DECISION, type_hint=Decision).resolve(decision)
+            return status.model_copy(update={"state": decision.verdict, "reason": decision.reason})
+        except TerminalError:
+            pass  # decided a moment ago by someone else (or the timer)
+        earlier = await ctx.promise(DECISION, type_hint=Decision).peek()
+        state = earlier.verdict if earlier else "decided"
+    else:
+        state = status.state
+    raise TerminalError(
+        f"Approval request {ctx.key()} was already {state}; nothing was changed.",
+        status_code=409,
+    )
+
+
+@seat_approval.handler()
+async def approve(ctx: WorkflowSharedContext) -> ApprovalStatus:
+    """Approve the request: the booking moves to the seat (once), the customer is told."""
+    return await _decide(ctx, Decision(verdict="approved"))
+
+
+@seat_approval.handler()
+async def reject(ctx: WorkflowSharedContext, rejection: Rejection) -> ApprovalStatus:
+    """Reject the request with a reason the customer will read; the seat stays as it is."""
+    return await _decide(ctx, Decision(verdict="rejected", reason=rejection.reason))
+
+
+@seat_approval.handler()
+async def status(ctx: WorkflowSharedContext) -> ApprovalStatus:
+    """Where the request stands: pending, approved, rejected or expired."""
+    return await _known(ctx)

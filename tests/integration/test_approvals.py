@@ -1,0 +1,187 @@
+"""Premium and exit-row seats need a supervisor: approved, rejected or expired, across a restart.
+
+Each test stops every process (restate-server included) between the request and the decision and
+starts them again on the same data dir; the decision then still lands exactly once.
+"""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from devstack import Stack
+from tests.conftest import stack_config
+from tests.support.helpers import (
+    chat,
+    mails,
+    new_booking,
+    read,
+    seat_map,
+    seat_of,
+    session_id,
+    wait_for,
+)
+
+DESK = "/ApprovalDesk/supervisors/pending"
+REQUEST_ID = re.compile(r"APR-[0-9A-F]{8}")
+
+
+def request_seat(ingress: httpx.Client, session: str, number: str, seat: str) -> str:
+    """Ask the agent for a seat that needs approval; returns the request id it reported."""
+    answer = chat(ingress, session, f"please change my seat to {seat}, booking {number}")
+    assert answer["agent"] == "seat_booking", answer
+    assert "supervisor" in answer["reply"] and "submitted" in answer["reply"], answer
+    found = REQUEST_ID.search(answer["reply"])
+    assert found, answer
+    return found.group(0)
+
+
+def pending_ids(ingress: httpx.Client) -> set[str]:
+    return {r["request_id"] for r in read(ingress, DESK)["requests"]}
+
+
+def wait_pending(ingress: httpx.Client, *ids: str) -> None:
+    wait_for(lambda: set(ids) <= pending_ids(ingress), timeout=30, message=f"{ids} on the desk")
+
+
+def decide(ingress: httpx.Client, request_id: str, verb: str, reason: str | None = None):
+    path = f"/SeatApproval/{request_id}/{verb}"
+    return ingress.post(path, json={"reason": reason}) if reason else ingress.post(path)
+
+
+def change_seat_calls(stack: Stack, number: str) -> int:
+    return len(
+        stack.admin_query(
+            "SELECT id FROM sys_invocation WHERE target_service_name = 'Booking' "
+            f"AND target_service_key = '{number}' AND target_handler_name = 'change_seat'"
+        )
+    )
+
+
+def wait_mail(ingress: httpx.Client, email: str) -> list[dict[str, Any]]:
+    return wait_for(lambda: mails(ingress, email), timeout=60, message=f"a mail to {email}")
+
+
+def told(ingress: httpx.Client, session: str, words: str) -> bool:
+    entries = read(ingress, f"/AgentSession/{session}/history")["entries"]
+    return any(e["kind"] == "assistant" and words in e["text"] for e in entries)
+
+
+def test_approve_and_reject_survive_a_full_restart(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    config = stack_config(Path(tmp_path_factory.mktemp("approvals")))
+    s1, s2 = session_id(), session_id()
+    with Stack(config) as first, httpx.Client(base_url=first.ingress_url, timeout=60) as ingress:
+        granted = new_booking(ingress, seat="5B")
+        refused = new_booking(ingress, seat="5B")
+        id1 = request_seat(ingress, s1, granted.confirmation_number, "2a")
+        id2 = request_seat(ingress, s2, refused.confirmation_number, "18C")  # an exit row
+        wait_pending(ingress, id1, id2)
+        # The session stays responsive while the request waits.
+        answer = chat(ingress, s1, "what's the status?")
+        assert id1 in answer["reply"] and "still waiting" in answer["reply"], answer
+        assert seat_of(ingress, granted.confirmation_number) == "5B"
+        assert change_seat_calls(first, granted.confirmation_number) == 0
+
+    with Stack(config) as second, httpx.Client(base_url=second.ingress_url, timeout=60) as ingress:
+        assert {id1, id2} <= pending_ids(ingress)  # still on the desk after the restart
+        answer = chat(ingress, s2, "is my seat request approved yet?")
+        assert id2 in answer["reply"] and "still waiting" in answer["reply"], answer
+
+        approved = decide(ingress, id1, "approve")
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["state"] == "approved"
+        rejected = decide(ingress, id2, "reject", reason="the exit row is reserved for crew")
+        assert rejected.status_code == 200, rejected.text
+
+        wait_for(lambda: seat_of(ingress, granted.confirmation_number) == "2A", timeout=60)
+        assert seat_map(ingress, granted.flight) == {"2A": granted.confirmation_number}
+        (mail,) = wait_mail(ingress, granted.email)
+        assert "approved" in mail["subject"] and "2A" in mail["body"]
+        wait_for(lambda: told(ingress, s1, f"{id1} for seat 2A on flight"), timeout=30)
+
+        (mail,) = wait_mail(ingress, refused.email)
+        assert "not approved" in mail["subject"]
+        assert "the exit row is reserved for crew" in mail["body"]
+        wait_for(lambda: told(ingress, s2, "reserved for crew"), timeout=30)
+        assert seat_of(ingress, refused.confirmation_number) == "5B"
+        assert seat_map(ingress, refused.flight) == {"5B": refused.confirmation_number}
+
+        answer = chat(ingress, s1, "what's the status?")
+        assert "approved" in answer["reply"] and "2A" in answer["reply"], answer
+
+        # Deciding again changes nothing and says why.
+        for request_id, verb in ((id1, "approve"), (id1, "reject"), (id2, "approve")):
+            reason = "changed my mind" if verb == "reject" else None
+            again = decide(ingress, request_id, verb, reason=reason)
+            assert again.status_code == 409, again.text
+            assert "already" in again.json()["message"]
+        assert read(ingress, f"/SeatApproval/{id2}/status")["state"] == "rejected"
+        assert not {id1, id2} & pending_ids(ingress)
+        assert len(mails(ingress, granted.email)) == 1
+        assert len(mails(ingress, refused.email)) == 1
+        assert change_seat_calls(second, granted.confirmation_number) == 1
+        assert change_seat_calls(second, refused.confirmation_number) == 0
+
+        unknown = decide(ingress, "APR-00000000", "approve")
+        assert unknown.status_code == 404
+        assert "No approval request APR-00000000" in unknown.json()["message"]
+
+
+def test_an_undecided_request_expires_after_a_full_restart(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    config = stack_config(
+        Path(tmp_path_factory.mktemp("expiry")), service_env={"APPROVAL_TIMEOUT_S": "8"}
+    )
+    session = session_id()
+    with Stack(config) as first, httpx.Client(base_url=first.ingress_url, timeout=60) as ingress:
+        booking = new_booking(ingress, seat="7D")
+        request_id = request_seat(ingress, session, booking.confirmation_number, "1C")
+        wait_pending(ingress, request_id)
+
+    with Stack(config) as second, httpx.Client(base_url=second.ingress_url, timeout=60) as ingress:
+        (mail,) = wait_mail(ingress, booking.email)
+        assert "expired" in mail["subject"] and "8 seconds" in mail["body"]
+        wait_for(lambda: told(ingress, session, f"{request_id} for seat 1C"), timeout=30)
+        assert seat_of(ingress, booking.confirmation_number) == "7D"
+        assert request_id not in pending_ids(ingress)
+        late = decide(ingress, request_id, "approve")
+        assert late.status_code == 409 and "expired" in late.json()["message"], late.text
+        answer = chat(ingress, session, "what's the status?")
+        assert "expired" in answer["reply"], answer
+        assert change_seat_calls(second, booking.confirmation_number) == 0
+
+
+def test_seating_refuses_a_premium_seat_without_a_valid_approval(
+    ingress: httpx.Client,
+) -> None:
+    booking = new_booking(ingress, seat="5B")
+    other = new_booking(ingress, seat="5B")
+
+    def direct(approval: str | None) -> httpx.Response:
+        body = {"new_seat": "3A", "approval": approval}
+        relay = {"service": "Booking", "handler": "change_seat", "body": body}
+        return ingress.post(
+            "/TestSupport/relay", json={**relay, "key": booking.confirmation_number}
+        )
+
+    refused = direct(None)
+    assert refused.status_code == 403, refused.text
+    assert "3A is in a premium row (rows 1-4)" in refused.json()["message"]
+    assert direct("APR-00000000").status_code == 404
+    # Another booking's request, still pending: not an approval for this one.
+    session = session_id()
+    request_id = request_seat(ingress, session, other.confirmation_number, "3A")
+    wait_pending(ingress, request_id)
+    mismatch = direct(request_id)
+    assert mismatch.status_code == 403, mismatch.text
+    assert seat_of(ingress, booking.confirmation_number) == "5B"
+    # An ordinary seat needs nothing: "change my seat to 12C" is not premium.
+    answer = chat(
+        ingress, session_id(), f"change my seat to 12C, booking {booking.confirmation_number}"
+    )
+    assert "Seat changed from 5B to 12C" in answer["reply"], answer
