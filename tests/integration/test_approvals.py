@@ -185,3 +185,18 @@ def test_seating_refuses_a_premium_seat_without_a_valid_approval(
         ingress, session_id(), f"change my seat to 12C, booking {booking.confirmation_number}"
     )
     assert "Seat changed from 5B to 12C" in answer["reply"], answer
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/PremiumSeats/request", {"confirmation_number": "5666", "new_seat": "1A"}),
+        ("/SeatApproval/APR-0000AAAA/run", {}),
+        ("/ApprovalDesk/supervisors/add", {}),
+        ("/ApprovalDesk/supervisors/remove", "APR-0000AAAA"),
+    ],
+)
+def test_only_the_decisions_are_public(ingress: httpx.Client, path: str, body: Any) -> None:
+    response = ingress.post(path, json=body)
+    assert response.status_code == 400, response.text
+    assert "not public" in response.json()["message"], response.text

@@ -36,6 +36,7 @@ from airline_agent.offline import (
     GREETING,
     Conversation,
     OfflineModel,
+    asks_approval_status,
     confirmation_in,
     decide,
     intent_of,
@@ -830,3 +831,77 @@ def test_call_ids_depend_on_position_and_arguments() -> None:
     later = [{"role": "user", "content": "hi"}, {"role": "user", "content": "invoice AB4568"}]
     assert call_id(one) == call_id(list(one))
     assert len({call_id(one), call_id(other), call_id(later)}) == 3
+
+
+# --------------------------------------------------------------------------------------------
+# Seats that need a supervisor's approval
+# --------------------------------------------------------------------------------------------
+
+
+def approval_submitted(number: str, seat: str) -> str:
+    return (
+        f"Seat {seat} is in a premium row (rows 1-4), so a supervisor has to approve the change. "
+        f"I submitted request APR-1A2B3C4D for booking {number}; you will get a message here "
+        "and an e-mail once it is decided. Until then your seat stays 5B."
+    )
+
+
+async def test_premium_seat_submits_a_request_then_reports_its_status(
+    new_chat: Callable[..., Chat],
+) -> None:
+    chat = new_chat()
+    chat.services.seat_result = approval_submitted
+    first = await chat.send("change my seat to 2A, booking 5666")
+    assert chat.services.seat_changes == [("5666", "2A")]
+    assert "APR-1A2B3C4D" in first.reply and "supervisor" in first.reply
+    assert first.model_calls == 3
+
+    second = await chat.send("what's the status?")
+    assert chat.services.status_checks == ["APR-1A2B3C4D"]
+    assert second.calls == [("seat_request_status", {"request_id": "APR-1A2B3C4D"})]
+    assert second.reply == request_pending("APR-1A2B3C4D")
+    assert second.agent == "seat_booking"
+    assert chat.services.seat_changes == [("5666", "2A")]  # asking is not asking again
+    assert second.model_calls == 2
+
+
+async def test_status_question_reaches_the_seat_agent_from_elsewhere(
+    new_chat: Callable[..., Chat],
+) -> None:
+    chat = new_chat()
+    chat.services.seat_result = approval_submitted
+    await chat.send("please move my seat to 3C, confirmation 5666")
+    await chat.send("send me the invoice for 5666")
+    turn = await chat.send("was my seat request approved?")
+    assert turn.handoffs == [
+        ("Invoice Agent", "Triage Agent"),
+        ("Triage Agent", "Seat Booking Agent"),
+    ]
+    assert chat.services.status_checks == ["APR-1A2B3C4D"]
+    assert turn.model_calls <= MAX_MODEL_CALLS_PER_TURN
+
+
+async def test_status_question_without_a_request_is_answered_without_tools(
+    new_chat: Callable[..., Chat],
+) -> None:
+    chat = new_chat()
+    turn = await chat.send("what's the status?")
+    assert "don't see a seat request" in turn.reply
+    assert tool_names(turn) == []
+    assert chat.services.status_checks == []
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("what's the status?", True),
+        ("Is it approved yet?", True),
+        ("still pending?", True),
+        ("change my seat to 2A, does that need approval?", False),  # a new request
+        ("send me the invoice", False),
+    ],
+)
+def test_asks_approval_status(text: str, asks: bool) -> None:
+    assert asks_approval_status(text) is asks
+    if asks:
+        assert intent_of(text) == "seat_booking"

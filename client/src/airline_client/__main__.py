@@ -3,9 +3,10 @@
 import argparse
 import shlex
 import sys
+import time
 from collections.abc import Sequence
 
-from . import render
+from . import approvals, render
 from .api import (
     BACKOFF_ENV,
     DEFAULT_INGRESS_URL,
@@ -18,9 +19,21 @@ from .errors import ClientError, NoAnswer
 from .sessions import default_session, session_file
 from .tracecontext import TraceParent
 
-COMMANDS = ("say", "history", "status", "booking", "mails", "pay", "cancel", "session")
+COMMANDS = (
+    "say",
+    "history",
+    "status",
+    "booking",
+    "mails",
+    "pay",
+    "cancel",
+    "session",
+    "approvals",
+    "approve",
+    "reject",
+)
 # Options that take a value: the word after them is not the command or the message.
-VALUE_OPTIONS = frozenset({"--session", "--ingress", "--idempotency-key"})
+VALUE_OPTIONS = frozenset({"--session", "--ingress", "--idempotency-key", "--reason"})
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 
@@ -29,6 +42,10 @@ def _non_empty(value: str) -> str:
     if not value.strip():
         raise argparse.ArgumentTypeError("must not be empty")
     return value
+
+
+def _request_id(value: str) -> str:
+    return _non_empty(value).strip().upper()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "cancel", parents=[ingress, session, output], help="cancel the turn running in the session"
+    )
+    commands.add_parser(
+        "approvals",
+        parents=[ingress, any_session, output],
+        help="list the seat requests waiting for a supervisor",
+    )
+    approve = commands.add_parser(
+        "approve", parents=[ingress, any_session, output], help="approve a seat request"
+    )
+    approve.add_argument("request_id", metavar="ID", type=_request_id, help="e.g. APR-1A2B3C4D")
+    reject = commands.add_parser(
+        "reject", parents=[ingress, any_session, output], help="reject a seat request"
+    )
+    reject.add_argument("request_id", metavar="ID", type=_request_id, help="e.g. APR-1A2B3C4D")
+    reject.add_argument(
+        "--reason", required=True, type=_non_empty, help="why, in words the customer will read"
     )
     commands.add_parser(
         "session",
@@ -177,6 +210,15 @@ def _run(client: AgentClient, args: argparse.Namespace) -> int:
     elif args.command == "cancel":
         cancelled = client.cancel(args.session or default_session())
         print(render.as_json(cancelled.raw) if args.json else cancelled.message)
+    elif args.command == "approvals":
+        waiting = client.approvals()
+        print(render.as_json(waiting.raw) if args.json else approvals.pending(waiting, time.time()))
+    elif args.command in ("approve", "reject"):
+        if args.command == "approve":
+            status = client.approve(args.request_id)
+        else:
+            status = client.reject(args.request_id, args.reason)
+        print(render.as_json(status.raw) if args.json else approvals.decided(status))
     return 0
 
 

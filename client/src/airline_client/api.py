@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
+from .approvals import DESK_KEY, ApprovalStatus, PendingApprovals
 from .errors import BadResponse, ClientError, IngressUnreachable, NoAnswer, RequestRejected
 from .models import Booking, Cancellation, ChatReply, History, Inbox, Payment, SessionStatus
 from .tracecontext import TraceParent
@@ -160,6 +161,29 @@ class AgentClient:
     def cancel(self, session: str) -> Cancellation:
         """Cancel the turn running in the session, if there is one."""
         return Cancellation.from_json(self.call("AgentSession", session, "cancel"))
+
+    def approvals(self) -> PendingApprovals:
+        """The seat requests waiting for a supervisor, oldest first."""
+        return PendingApprovals.from_json(self.call("ApprovalDesk", DESK_KEY, "pending"))
+
+    def approve(self, request_id: str) -> ApprovalStatus:
+        """Approve a seat request; 404 (unknown id) and 409 (decided) become RequestRejected."""
+        # One key for all retries: a retry after a lost answer re-attaches instead of a 409.
+        found = self.call(
+            "SeatApproval", request_id, "approve", idempotency_key=new_idempotency_key()
+        )
+        return ApprovalStatus.from_json(found)
+
+    def reject(self, request_id: str, reason: str) -> ApprovalStatus:
+        """Reject a seat request with a reason the customer will read."""
+        found = self.call(
+            "SeatApproval",
+            request_id,
+            "reject",
+            {"reason": reason},
+            idempotency_key=new_idempotency_key(),
+        )
+        return ApprovalStatus.from_json(found)
 
     def call(
         self,

@@ -104,18 +104,18 @@ def _announce(ctx: WorkflowContext, request: ApprovalRequest, decision: Decision
 
 def outcome_text(request: ApprovalRequest, decision: Decision, failure: str | None) -> str:
     """What the customer reads about the decision."""
-    what = f"Your request {request.request_id} for seat {request.seat} on flight {request.flight}"
+    what = f"request {request.request_id} for seat {request.seat} on flight {request.flight}"
     if decision.verdict == "approved" and failure is None:
         return (
-            f"Good news: {what} was approved. Booking {request.confirmation_number} now has "
+            f"Good news: your {what} was approved. Booking {request.confirmation_number} now has "
             f"seat {request.seat} (it had {request.current_seat})."
         )
     if decision.verdict == "approved":
-        return f"{what} was approved, but the seat could not be assigned: {failure}"
+        return f"Your {what} was approved, but the seat could not be assigned: {failure}"
     if decision.verdict == "rejected":
-        return f"Sorry, {what} was not approved: {decision.reason}. Your seat was not changed."
+        return f"Sorry, your {what} was not approved: {decision.reason}. Your seat was not changed."
     return (
-        f"{what} expired: no supervisor decided it within {_duration(request.timeout_s)}. "
+        f"Your {what} expired: no supervisor decided it within {_duration(request.timeout_s)}. "
         "Your seat was not changed; ask again if you still want it."
     )
 

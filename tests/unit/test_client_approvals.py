@@ -1,0 +1,212 @@
+"""`client approvals`, `approve ID`, `reject ID --reason ...` against a fake ingress."""
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from airline_client import AgentClient, RequestRejected
+from airline_client.__main__ import main, normalize
+from airline_client.approvals import age
+
+NOW = time.time()
+
+
+def request(request_id: str, seat: str, waited_s: float) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "confirmation_number": "AB4568",
+        "passenger_name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "flight": "FLT123",
+        "current_seat": "14C",
+        "seat": seat,
+        "seat_class": "premium",
+        "session_id": "s1",
+        "requested_at": NOW - waited_s,
+        "timeout_s": 86400.0,
+    }
+
+
+PENDING = {"requests": [request("APR-1A2B3C4D", "2A", 75), request("APR-00FF00FF", "3C", 7300)]}
+
+
+class FakeDesk(ThreadingHTTPServer):
+    """ApprovalDesk and SeatApproval as the ingress serves them; decides each request once."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.decided: dict[str, str] = {}
+        self.seen: list[tuple[str, dict[str, str], bytes]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def answer(self, path: str, body: bytes) -> tuple[int, Any]:
+        parts = path.split("/")
+        if path == "/ApprovalDesk/supervisors/pending":
+            return 200, PENDING
+        if parts[1] != "SeatApproval" or parts[3] not in ("approve", "reject"):
+            return 404, {"message": f"no handler {path}"}
+        found = [r for r in PENDING["requests"] if r["request_id"] == parts[2]]
+        if not found:
+            return 404, {"message": f"No approval request {parts[2]}; `client approvals` ..."}
+        if parts[2] in self.decided:
+            state = self.decided[parts[2]]
+            return 409, {"message": f"Approval request {parts[2]} was already {state}."}
+        state = "approved" if parts[3] == "approve" else "rejected"
+        self.decided[parts[2]] = state
+        reason = json.loads(body)["reason"] if body else None
+        return 200, {"request": found[0], "state": state, "reason": reason}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        fake = cast(FakeDesk, self.server)
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        fake.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        status, answer = fake.answer(self.path, body)
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log on the test output."""
+
+
+@pytest.fixture(autouse=True)
+def client_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("RESTATE_INGRESS_URL", raising=False)
+    monkeypatch.setenv("CLIENT_RETRY_BACKOFF_S", "0.01")
+
+
+@pytest.fixture
+def desk() -> Iterator[FakeDesk]:
+    server = FakeDesk()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_approvals_lists_id_booking_seat_and_age(
+    desk: FakeDesk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "approvals", "--ingress", desk.url)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "2 seat requests waiting for approval:"
+    assert lines[1] == (
+        "  APR-1A2B3C4D  booking AB4568    flight FLT123      14C -> 2A (premium)  waiting 1m"
+    )
+    assert lines[2].endswith("14C -> 3C (premium)  waiting 2h 01m")
+    assert desk.seen[0][2] == b""  # a read: no body
+
+
+def test_approve_prints_what_it_did_and_sends_a_key(
+    desk: FakeDesk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "approve", "apr-1a2b3c4d", "--ingress", desk.url)
+    assert code == 0
+    assert out == (
+        "approved APR-1A2B3C4D: booking AB4568, seat 14C -> 2A on flight FLT123; "
+        "the customer will be told\n"
+    )
+    path, headers, body = desk.seen[-1]
+    assert (path, body) == ("/SeatApproval/APR-1A2B3C4D/approve", b"")
+    assert headers.get("idempotency-key")
+
+
+def test_reject_sends_the_reason(desk: FakeDesk, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "reject", "APR-00FF00FF", "--reason", "cabin is full", "--ingress", desk.url
+    )
+    assert code == 0
+    assert out.startswith("rejected APR-00FF00FF: booking AB4568, seat 14C -> 3C (cabin is full)")
+    assert json.loads(desk.seen[-1][2]) == {"reason": "cabin is full"}
+
+
+def test_unknown_and_decided_requests_are_one_line_errors(
+    desk: FakeDesk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "approve", "APR-DEADBEEF", "--ingress", desk.url)
+    assert (code, out) == (1, "")
+    assert err.startswith("error: No approval request APR-DEADBEEF")
+    assert run(capsys, "approve", "APR-1A2B3C4D", "--ingress", desk.url)[0] == 0
+    code, _, err = run(capsys, "reject", "APR-1A2B3C4D", "--reason", "no", "--ingress", desk.url)
+    assert code == 1
+    assert err == "error: Approval request APR-1A2B3C4D was already approved.\n"
+
+
+def test_reject_needs_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["reject", "APR-1A2B3C4D"])
+    assert exited.value.code == 2
+    with pytest.raises(SystemExit) as exited:
+        main(["reject", "APR-1A2B3C4D", "--reason", "  "])
+    assert exited.value.code == 2
+    assert "--reason" in capsys.readouterr().err
+
+
+def test_empty_desk_and_json(desk: FakeDesk, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "approvals", "--json", "--ingress", desk.url)
+    assert json.loads(out) == PENDING
+    before = list(PENDING["requests"])
+    PENDING["requests"].clear()
+    try:
+        assert run(capsys, "approvals", "--ingress", desk.url)[1] == (
+            "no seat requests waiting for approval\n"
+        )
+    finally:
+        PENDING["requests"].extend(before)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["approvals"], ["approvals"]),
+        (["--ingress", "http://x", "approve", "A"], ["approve", "--ingress", "http://x", "A"]),
+        (["--reason", "full", "reject", "A"], ["reject", "--reason", "full", "A"]),
+    ],
+)
+def test_normalize_knows_the_approval_commands(argv: list[str], expected: list[str]) -> None:
+    assert normalize(argv) == expected
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(0, "0s"), (59, "59s"), (60, "1m"), (3599, "59m"), (3660, "1h 01m"), (90000, "1d 1h")],
+)
+def test_age(seconds: float, shown: str) -> None:
+    assert age(seconds) == shown
+
+
+def test_agent_client_api(desk: FakeDesk) -> None:
+    with AgentClient(desk.url, backoff_s=0) as client:
+        assert [r.seat for r in client.approvals().requests] == ["2A", "3C"]
+        assert client.reject("APR-00FF00FF", "full").reason == "full"
+        with pytest.raises(RequestRejected) as rejected:
+            client.approve("APR-00FF00FF")
+    assert rejected.value.status == 409
