@@ -5,6 +5,9 @@ starts them again on the same data dir; the decision then still lands exactly on
 """
 
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +64,18 @@ def change_seat_calls(stack: Stack, number: str) -> int:
 
 
 def wait_mail(ingress: httpx.Client, email: str) -> list[dict[str, Any]]:
-    return wait_for(lambda: mails(ingress, email), timeout=60, message=f"a mail to {email}")
+    return wait_for(lambda: mails(ingress, email), timeout=90, message=f"a mail to {email}")
+
+
+@contextmanager
+def running(config: Any) -> Iterator[tuple[Stack, httpx.Client]]:
+    """A stack of our own (stopped at the end) and a client; its logs are shown on a failure."""
+    with Stack(config) as stack, httpx.Client(base_url=stack.ingress_url, timeout=60) as client:
+        try:
+            yield stack, client
+        except BaseException:
+            print(stack.log_report(), file=sys.stderr)
+            raise
 
 
 def told(ingress: httpx.Client, session: str, words: str) -> bool:
@@ -74,7 +88,7 @@ def test_approve_and_reject_survive_a_full_restart(
 ) -> None:
     config = stack_config(Path(tmp_path_factory.mktemp("approvals")))
     s1, s2 = session_id(), session_id()
-    with Stack(config) as first, httpx.Client(base_url=first.ingress_url, timeout=60) as ingress:
+    with running(config) as (first, ingress):
         granted = new_booking(ingress, seat="5B")
         refused = new_booking(ingress, seat="5B")
         id1 = request_seat(ingress, s1, granted.confirmation_number, "2a")
@@ -86,7 +100,7 @@ def test_approve_and_reject_survive_a_full_restart(
         assert seat_of(ingress, granted.confirmation_number) == "5B"
         assert change_seat_calls(first, granted.confirmation_number) == 0
 
-    with Stack(config) as second, httpx.Client(base_url=second.ingress_url, timeout=60) as ingress:
+    with running(config) as (second, ingress):
         assert {id1, id2} <= pending_ids(ingress)  # still on the desk after the restart
         answer = chat(ingress, s2, "is my seat request approved yet?")
         assert id2 in answer["reply"] and "still waiting" in answer["reply"], answer
@@ -97,16 +111,20 @@ def test_approve_and_reject_survive_a_full_restart(
         rejected = decide(ingress, id2, "reject", reason="the exit row is reserved for crew")
         assert rejected.status_code == 200, rejected.text
 
-        wait_for(lambda: seat_of(ingress, granted.confirmation_number) == "2A", timeout=60)
+        wait_for(
+            lambda: seat_of(ingress, granted.confirmation_number) == "2A",
+            timeout=90,
+            message="the approved seat",
+        )
         assert seat_map(ingress, granted.flight) == {"2A": granted.confirmation_number}
         (mail,) = wait_mail(ingress, granted.email)
         assert "approved" in mail["subject"] and "2A" in mail["body"]
-        wait_for(lambda: told(ingress, s1, f"{id1} for seat 2A on flight"), timeout=30)
+        wait_for(lambda: told(ingress, s1, f"{id1} for seat 2A on flight"), message="notice 1")
 
         (mail,) = wait_mail(ingress, refused.email)
         assert "not approved" in mail["subject"]
         assert "the exit row is reserved for crew" in mail["body"]
-        wait_for(lambda: told(ingress, s2, "reserved for crew"), timeout=30)
+        wait_for(lambda: told(ingress, s2, "reserved for crew"), message="notice 2")
         assert seat_of(ingress, refused.confirmation_number) == "5B"
         assert seat_map(ingress, refused.flight) == {"5B": refused.confirmation_number}
 
@@ -138,15 +156,15 @@ def test_an_undecided_request_expires_after_a_full_restart(
         Path(tmp_path_factory.mktemp("expiry")), service_env={"APPROVAL_TIMEOUT_S": "8"}
     )
     session = session_id()
-    with Stack(config) as first, httpx.Client(base_url=first.ingress_url, timeout=60) as ingress:
+    with running(config) as (_, ingress):
         booking = new_booking(ingress, seat="7D")
         request_id = request_seat(ingress, session, booking.confirmation_number, "1C")
         wait_pending(ingress, request_id)
 
-    with Stack(config) as second, httpx.Client(base_url=second.ingress_url, timeout=60) as ingress:
+    with running(config) as (second, ingress):
         (mail,) = wait_mail(ingress, booking.email)
         assert "expired" in mail["subject"] and "8 seconds" in mail["body"]
-        wait_for(lambda: told(ingress, session, f"{request_id} for seat 1C"), timeout=30)
+        wait_for(lambda: told(ingress, session, f"{request_id} for seat 1C"), message="notice")
         assert seat_of(ingress, booking.confirmation_number) == "7D"
         assert request_id not in pending_ids(ingress)
         late = decide(ingress, request_id, "approve")
