@@ -109,7 +109,18 @@ READS = [
     pytest.param("/Booking/ZZ9999/get", 404, "No booking with confirmation number", id="booking"),
     pytest.param("/Booking/%2E%2E%2Fetc/get", 404, "No booking with", id="booking-path-like"),
     pytest.param("/AgentSession/x/forget_everything", 404, "not found", id="unknown-handler"),
+    pytest.param("/SeatApproval/APR9NOPE/status", 404, "No approval request", id="approval-status"),
+    pytest.param(
+        "/SeatApproval/APR9NOPE/approve", 404, "No approval request", id="approve-unknown"
+    ),
 ]
+
+
+def test_rejecting_an_unknown_approval_is_a_404(ingress: httpx.Client) -> None:
+    response = ingress.post("/SeatApproval/APR9NOPE/reject", json={"reason": "no"})
+
+    assert response.status_code == 404, response.text
+    assert "No approval request APR9NOPE" in response.json()["message"]
 
 
 @pytest.mark.parametrize(("path", "status", "says"), READS)
@@ -141,11 +152,12 @@ INVOICE = {
 }
 
 
-def to_booking(new_seat: str, status: int, says: str, name: str, key: str | None = None) -> Any:
+def to_booking(
+    new_seat: str, status: int, says: str, name: str, key: str | None = None, **more: str
+) -> Any:
     """A Booking/change_seat row: the test's booking (or `key`) asked to move to new_seat."""
-    return pytest.param(
-        "Booking", "change_seat", key, {"new_seat": new_seat}, status, says, id=name
-    )
+    body = {"new_seat": new_seat, **more}
+    return pytest.param("Booking", "change_seat", key, body, status, says, id=name)
 
 
 def to_invoicing(change: dict[str, Any], says: str, name: str) -> Any:
@@ -161,6 +173,8 @@ RELAYS = [
     to_booking("A1; DROP", 400, "is not a seat code", "seat-garbage"),
     to_booking("15A", 404, "No booking with confirmation number", "seat-unknown-booking", "ZZ9998"),
     to_booking("1" * 100_000, 500, "at most 16 characters", "seat-100k-chars"),
+    to_booking("2A", 403, "needs a supervisor's approval", "premium-seat-without-approval"),
+    to_booking("2A", 404, "No approval request", "unknown-approval-id", approval="APR9NOPE"),
     to_invoicing({"email": "not-an-email"}, "email", "invoice-bad-email"),
     to_invoicing({"passenger_name": "N" * 1_000_000}, "at most 200", "invoice-1mb-name"),
     to_invoicing({"amount_eur": -5}, "greater than or equal to 0", "invoice-negative-amount"),
