@@ -9,9 +9,7 @@ def test_invoice_is_sent_once(ingress: httpx.Client) -> None:
     booking = new_booking(ingress)
     session = session_id()
 
-    answer = chat(
-        ingress, session, f"can you send me an invoice for booking {booking.confirmation_number}?"
-    )
+    answer = chat(ingress, session, f"can you send me an invoice for booking {booking.proof}?")
 
     received = mails(ingress, booking.email)
     assert len(received) == 1
@@ -29,7 +27,7 @@ def test_seat_change_asks_for_the_confirmation_number_then_moves_the_seat(
     assert "confirmation number" in first["reply"]
     assert seat_of(ingress, booking.confirmation_number) == "5B"
 
-    second = chat(ingress, session, booking.confirmation_number)
+    second = chat(ingress, session, booking.proof)
 
     assert "10B" in second["reply"]
     assert seat_of(ingress, booking.confirmation_number) == "10B"
@@ -41,9 +39,7 @@ def test_taken_seat_is_refused_and_nothing_changes(ingress: httpx.Client) -> Non
     mover = new_booking(ingress, seat="20A", flight=holder.flight)
     session = session_id()
 
-    answer = chat(
-        ingress, session, f"please change my seat to 12C, booking {mover.confirmation_number}"
-    )
+    answer = chat(ingress, session, f"please change my seat to 12C, booking {mover.proof}")
 
     assert "taken" in answer["reply"]
     assert seat_of(ingress, mover.confirmation_number) == "20A"
@@ -62,16 +58,14 @@ def test_taken_seat_is_refused_and_nothing_changes(ingress: httpx.Client) -> Non
 def test_seat_that_does_not_exist_is_explained(ingress: httpx.Client) -> None:
     booking = new_booking(ingress, seat="7D")
 
-    answer = chat(
-        ingress, session_id(), f"change my seat to 45A, booking {booking.confirmation_number}"
-    )
+    answer = chat(ingress, session_id(), f"change my seat to 45A, booking {booking.proof}")
 
     assert "does not exist" in answer["reply"]
     assert seat_of(ingress, booking.confirmation_number) == "7D"
 
 
 def test_unknown_booking_gets_an_answer_and_no_mail(ingress: httpx.Client) -> None:
-    answer = chat(ingress, session_id(), "send me the invoice for booking ZZ9999")
+    answer = chat(ingress, session_id(), "send me the invoice for booking ZZ9999 Nobody")
 
     assert "No booking with confirmation number ZZ9999" in answer["reply"]
 
@@ -82,7 +76,7 @@ def test_faq_and_handoffs_between_agents(ingress: httpx.Client) -> None:
 
     baggage = chat(ingress, session, "how much baggage can I bring?")
     wifi = chat(ingress, session, "is there wifi on board?")
-    invoice = chat(ingress, session, f"now send me the invoice for {booking.confirmation_number}")
+    invoice = chat(ingress, session, f"now send me the invoice for {booking.proof}")
 
     assert baggage["agent"] == "faq" and "bag" in baggage["reply"]
     assert wifi["agent"] == "faq" and "wifi" in wifi["reply"]

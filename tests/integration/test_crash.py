@@ -73,7 +73,7 @@ def test_invoice_turn_survives_sigkill_after_the_tool_call(
     turn = Turn(
         slow_stack.ingress_url,
         session_id(),
-        f"send me the invoice for {booking.confirmation_number}",
+        f"send me the invoice for {booking.proof}",
     )
     turn.start()
 
@@ -91,7 +91,7 @@ def test_seat_turn_survives_sigkill_after_the_tool_call(
     slow_stack: Stack, client: httpx.Client
 ) -> None:
     booking = new_booking(client, seat="5B")
-    message = f"change my seat to 10b, booking {booking.confirmation_number}"
+    message = f"change my seat to 10b, booking {booking.proof}"
     turn = Turn(slow_stack.ingress_url, session_id(), message)
     turn.start()
 

@@ -18,7 +18,7 @@ def test_sessions_bookings_and_mails_survive_a_full_restart(
     session = session_id()
     with Stack(config) as first, httpx.Client(base_url=first.ingress_url, timeout=60) as ingress:
         booking = new_booking(ingress, seat="5B")
-        chat(ingress, session, f"send me the invoice for {booking.confirmation_number}")
+        chat(ingress, session, f"send me the invoice for {booking.proof}")
         chat(ingress, session, "can you change my seat to 10b?")
         before = read(ingress, f"/AgentSession/{session}/history")
 
@@ -27,7 +27,7 @@ def test_sessions_bookings_and_mails_survive_a_full_restart(
         assert len(mails(ingress, booking.email)) == 1
         assert seat_of(ingress, booking.confirmation_number) == "5B"
         # The conversation goes on where it stopped: the seat agent asked for the number.
-        answer = chat(ingress, session, booking.confirmation_number)
+        answer = chat(ingress, session, booking.proof)
         assert answer["agent"] == "seat_booking"
         assert seat_of(ingress, booking.confirmation_number) == "10B"
         assert read(ingress, f"/AgentSession/{session}/status")["turns"] == 3

@@ -10,13 +10,13 @@ def test_history_and_status_are_readable_from_outside(ingress: httpx.Client) -> 
     booking = new_booking(ingress)
     session = session_id()
     chat(ingress, session, "can you change my seat to 10b?")
-    chat(ingress, session, booking.confirmation_number)
+    chat(ingress, session, booking.proof)
 
     history = read(ingress, f"/AgentSession/{session}/history")
     status = read(ingress, f"/AgentSession/{session}/status")
 
     users = [e["text"] for e in history["entries"] if e["kind"] == "user"]
-    assert users == ["can you change my seat to 10b?", booking.confirmation_number]
+    assert users == ["can you change my seat to 10b?", booking.proof]
     tools = [e["name"] for e in history["entries"] if e["kind"] == "tool_call"]
     assert "update_seat" in tools
     assert status["active_agent"] == "seat_booking"

@@ -13,7 +13,7 @@ def test_same_idempotency_key_runs_one_turn(ingress: httpx.Client) -> None:
     booking = new_booking(ingress)
     session = session_id()
     key = str(uuid.uuid4())
-    message = f"send me the invoice for {booking.confirmation_number}"
+    message = f"send me the invoice for {booking.proof}"
 
     first = chat(ingress, session, message, key=key)
     again = chat(ingress, session, message, key=key)
@@ -61,10 +61,12 @@ def test_missing_body_is_a_400(ingress: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/Booking/5666/change_seat", {"new_seat": "1A"}),
+        ("/Booking/5666/change_seat", {"new_seat": "1A", "last_name": "Hopper"}),
+        ("/Booking/5666/verify_owner", {"last_name": "Hopper"}),
         ("/Booking/NEW123/create", {}),
         ("/Flight/FLT123/assign", {"seat": "1A", "confirmation_number": "5666"}),
         ("/Invoicing/send_invoice", {}),
+        ("/Invoicing/invoice_booking", {"confirmation_number": "5666", "last_name": "Hopper"}),
         ("/Mailbox/ada.lovelace@example.com/deliver", {}),
     ],
 )

@@ -89,7 +89,7 @@ def _complete(spans: list[ReceivedSpan]) -> bool:
         "turn",
         "tool send_invoice",
         "mail invoice",
-        "read booking",
+        "verify owner",
     )
     return all(any(n.startswith(e) for n in names) for e in expected)
 
@@ -101,7 +101,7 @@ def test_one_message_is_one_trace_across_every_hop(
     client = TraceParent.new()
     response = ingress.post(
         f"/AgentSession/{session_id()}/chat",
-        json={"message": f"send me the invoice for {booking.confirmation_number}"},
+        json={"message": f"send me the invoice for {booking.proof}"},
         headers={"traceparent": client.header},
     )
     assert response.status_code == 200, response.text
@@ -126,7 +126,7 @@ def test_one_message_is_one_trace_across_every_hop(
         for span in _named(spans, hop):
             assert _ancestors(span, spans) & attempt_ids, f"{hop} is not under the agent"
     assert _one(spans, "mail invoice").service == "invoicing"
-    assert _one(spans, "read booking").service == "seating"
+    assert _one(spans, "verify owner").service == "seating"
 
     # Replays emit no span: one span per LLM call that really ran, one per tool call, one turn.
     invocation = ingress_span.attributes["restate.invocation.id"]
@@ -169,7 +169,7 @@ def test_metrics_count_each_effect_once_after_a_turn(
     invoicing_before = _samples(traced_stack.invoicing.metrics_url)
     response = ingress.post(
         f"/AgentSession/{session_id()}/chat",
-        json={"message": f"send me the invoice for {booking.confirmation_number}"},
+        json={"message": f"send me the invoice for {booking.proof}"},
     )
     assert response.status_code == 200, response.text
 

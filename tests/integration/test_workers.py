@@ -96,14 +96,14 @@ def test_conversations_work_and_metrics_count_across_workers(
         answer = chat(
             client,
             session_id(),
-            f"change my seat to {seat.lower()}, booking {booking.confirmation_number}",
+            f"change my seat to {seat.lower()}, booking {booking.proof}",
         )
         assert seat in answer["reply"]
         assert seat_of(client, booking.confirmation_number) == seat
         assert seat_map(client, booking.flight) == {seat: booking.confirmation_number}
         moved.append(booking)
     invoiced = new_booking(client)
-    answer = chat(client, session_id(), f"send me the invoice for {invoiced.confirmation_number}")
+    answer = chat(client, session_id(), f"send me the invoice for {invoiced.proof}")
     received = mails(client, invoiced.email)
     assert len(received) == 1
     assert received[0]["mail_id"] in answer["reply"]

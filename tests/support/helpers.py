@@ -22,6 +22,13 @@ class TestBooking:
     flight: str
     email: str
     seat: str
+    # The passenger is "Test Passenger": the last name is the proof of ownership.
+    last_name: str = "Passenger"
+
+    @property
+    def proof(self) -> str:
+        """The confirmation number and last name, as a customer writes them: "T9AB12C Passenger"."""
+        return f"{self.confirmation_number} {self.last_name}"
 
 
 def new_booking(ingress: httpx.Client, seat: str = "5B", flight: str | None = None) -> TestBooking:

@@ -21,7 +21,13 @@ from airline_agent.tools import _confirmation
 from airline_agent.validation import CheckedSerde, Rejected, accept
 from invoicing.invoicing import render
 from invoicing.models import Invoice, InvoiceRequest
-from seating.models import Booking, InvalidSeat, SeatChangeRequest, normalize_seat
+from seating.models import (
+    Booking,
+    InvalidSeat,
+    SeatChangeRequest,
+    is_last_name_of,
+    normalize_seat,
+)
 from seating.seed import seed_bookings
 
 # --------------------------------------------------------------------------------------------
@@ -114,10 +120,37 @@ def test_booking_rejects_bad_fields(field: str, value: Any, says: str) -> None:
 
 
 def test_seat_change_request_limits_its_size() -> None:
-    assert SeatChangeRequest(new_seat="12C").new_seat == "12C"
+    assert SeatChangeRequest(new_seat="12C", last_name="Hopper").new_seat == "12C"
     for bad in ("", "x" * 17):
         with pytest.raises(ValidationError):
-            SeatChangeRequest(new_seat=bad)
+            SeatChangeRequest(new_seat=bad, last_name="Hopper")
+    for bad in ("", "x" * 101):
+        with pytest.raises(ValidationError):
+            SeatChangeRequest(new_seat="12C", last_name=bad)
+    with pytest.raises(ValidationError):
+        SeatChangeRequest.model_validate({"new_seat": "12C"})  # no proof of ownership
+
+
+@pytest.mark.parametrize(
+    ("passenger", "given", "owns"),
+    [
+        ("Grace Hopper", "Hopper", True),
+        ("Grace Hopper", "hopper", True),
+        ("Grace Hopper", " HOPPER ", True),
+        ("Guido van Rossum", "van Rossum", True),
+        ("Guido van Rossum", "VanRossum", True),
+        ("Guido van Rossum", "Rossum", True),
+        ("Grace Hopper", "Grace", False),
+        ("Grace Hopper", "Grace Hopper", False),
+        ("Grace Hopper", "Lovelace", False),
+        ("Grace Hopper", "Hop", False),
+        ("Grace Hopper", "", False),
+        ("Grace Hopper", "   ", False),
+        ("Plato", "plato", True),
+    ],
+)
+def test_last_name_proves_ownership(passenger: str, given: str, owns: bool) -> None:
+    assert is_last_name_of(passenger, given) is owns
 
 
 def test_seed_has_the_readme_bookings_and_all_are_valid() -> None:

@@ -40,6 +40,8 @@ from airline_agent.offline import (
     confirmation_in,
     decide,
     intent_of,
+    last_name_in,
+    names_by_number,
     seat_in,
 )
 
@@ -82,27 +84,33 @@ class FakeServices:
     seat_changes: list[tuple[str, str]] = field(default_factory=list)
     invoices: list[str] = field(default_factory=list)
     status_checks: list[str] = field(default_factory=list)
+    # The last name each call carried, in call order.
+    last_names: list[str] = field(default_factory=list)
 
     def tools(self) -> dict[str, FunctionTool]:
         @function_tool(name_override="update_seat")
-        async def update_seat(confirmation_number: str, new_seat: str) -> str:
+        async def update_seat(confirmation_number: str, last_name: str, new_seat: str) -> str:
             """Change the seat of a booking.
 
             Args:
                 confirmation_number: The booking's confirmation number.
+                last_name: The passenger's last name.
                 new_seat: The new seat, for example 12C.
             """
             self.seat_changes.append((confirmation_number, new_seat))
+            self.last_names.append(last_name)
             return self.seat_result(confirmation_number, new_seat)
 
         @function_tool(name_override="send_invoice")
-        async def send_invoice(confirmation_number: str) -> str:
+        async def send_invoice(confirmation_number: str, last_name: str) -> str:
             """Send the invoice for a booking to the passenger's e-mail address.
 
             Args:
                 confirmation_number: The booking's confirmation number.
+                last_name: The passenger's last name.
             """
             self.invoices.append(confirmation_number)
+            self.last_names.append(last_name)
             return self.invoice_result(confirmation_number)
 
         @function_tool(name_override="seat_request_status")
@@ -269,7 +277,11 @@ def test_rewired_graph_has_the_real_shape_and_fake_tools() -> None:
         assert agents[role] in triage.handoffs
         assert agents[role].handoffs == [triage]
         assert agents[role].model == "offline"
-    assert agents["seat_booking"].tools == [fakes["update_seat"], fakes["seat_request_status"]]
+    assert agents["seat_booking"].tools == [
+        fakes["update_seat"],
+        fakes["seat_request_status"],
+        fakes["send_invoice"],
+    ]
     assert agents["invoice"].tools == [fakes["send_invoice"]]
     assert [t.name for t in agents["faq"].tools] == ["faq_lookup_tool"]
 
@@ -281,8 +293,9 @@ def test_rewired_graph_has_the_real_shape_and_fake_tools() -> None:
 
 async def test_invoice_request_sends_the_invoice_once(new_chat: Callable[..., Chat]) -> None:
     chat = new_chat()
-    turn = await chat.send("can you send me an invoice for booking AB4568?")
+    turn = await chat.send("can you send me an invoice for booking AB4568 Lovelace?")
     assert chat.services.invoices == ["AB4568"]
+    assert chat.services.last_names == ["Lovelace"]
     assert chat.services.seat_changes == []
     assert "invoice" in turn.reply.lower()
     assert "INV-AB4568-0001" in turn.reply
@@ -290,7 +303,7 @@ async def test_invoice_request_sends_the_invoice_once(new_chat: Callable[..., Ch
     assert turn.handoffs == [("Triage Agent", "Invoice Agent")]
     assert turn.calls == [
         ("transfer_to_invoice_agent", {}),
-        ("send_invoice", {"confirmation_number": "AB4568"}),
+        ("send_invoice", {"confirmation_number": "AB4568", "last_name": "Lovelace"}),
     ]
     assert turn.model_calls == 3
     assert set(chat.provider.names) == {"offline"}
@@ -302,15 +315,17 @@ async def test_seat_change_asks_for_the_number_then_changes_once(
     chat = new_chat()
 
     first = await chat.send("can you change my seat to 10b?")
-    assert "confirmation number" in first.reply
+    assert "confirmation number" in first.reply and "last name" in first.reply
     assert "10B" in first.reply
     assert first.agent == "seat_booking"
     assert tool_names(first) == []
     assert chat.services.seat_changes == []
 
-    second = await chat.send("5666")
+    second = await chat.send("5666 Hopper")
     assert chat.services.seat_changes == [("5666", "10B")]
-    assert second.calls == [("update_seat", {"confirmation_number": "5666", "new_seat": "10B"})]
+    assert second.calls == [
+        ("update_seat", {"confirmation_number": "5666", "last_name": "Hopper", "new_seat": "10B"})
+    ]
     assert "Seat changed" in second.reply and "10B" in second.reply
     assert second.agent == "seat_booking"
     assert second.model_calls == 2
@@ -323,15 +338,18 @@ async def test_seat_change_asks_for_the_number_then_changes_once(
 
 async def test_seat_and_number_in_one_message(new_chat: Callable[..., Chat]) -> None:
     chat = new_chat()
-    turn = await chat.send("Please change my seat to 12c, my confirmation number is ab4568")
+    turn = await chat.send(
+        "Please change my seat to 12c, my confirmation number is ab4568, last name lovelace"
+    )
     assert chat.services.seat_changes == [("AB4568", "12C")]
+    assert chat.services.last_names == ["lovelace"]
     assert turn.agent == "seat_booking"
     assert turn.model_calls == 3
 
 
 async def test_number_first_then_seat(new_chat: Callable[..., Chat]) -> None:
     chat = new_chat()
-    first = await chat.send("I want to change my seat, booking 5666")
+    first = await chat.send("I want to change my seat, booking 5666 Hopper")
     assert "Which seat" in first.reply
     assert chat.services.seat_changes == []
     await chat.send("3a please")
@@ -388,10 +406,10 @@ async def test_topic_change_hands_back_to_triage_and_on_to_invoices(
 ) -> None:
     chat = new_chat()
     await chat.send("can you change my seat to 10b?")
-    await chat.send("5666")
+    await chat.send("5666 Hopper")
     assert chat.services.seat_changes == [("5666", "10B")]
 
-    turn = await chat.send("now send me the invoice for XY7890")
+    turn = await chat.send("now send me the invoice for XY7890 Turing")
     assert turn.handoffs == [
         ("Seat Booking Agent", "Triage Agent"),
         ("Triage Agent", "Invoice Agent"),
@@ -405,7 +423,7 @@ async def test_topic_change_hands_back_to_triage_and_on_to_invoices(
 
 async def test_from_invoices_to_faq_to_seats(new_chat: Callable[..., Chat]) -> None:
     chat = new_chat()
-    await chat.send("send me the receipt for booking LM1234")
+    await chat.send("send me the receipt for booking LM1234 Johnson")
     assert chat.services.invoices == ["LM1234"]
 
     faq_turn = await chat.send("is there wifi?")
@@ -416,7 +434,7 @@ async def test_from_invoices_to_faq_to_seats(new_chat: Callable[..., Chat]) -> N
     assert seat_turn.agent == "seat_booking"
     # The number given for the invoice belongs to an earlier, finished request.
     assert "confirmation number" in seat_turn.reply
-    await chat.send("LM1234")
+    await chat.send("LM1234, my last name is Johnson")
     assert chat.services.seat_changes == [("LM1234", "22F")]
     assert chat.services.invoices == ["LM1234"]
 
@@ -445,7 +463,7 @@ async def test_seat_tool_error_is_relayed_without_retrying(new_chat: Callable[..
     error = "The seat was not changed: seat 14C on flight FLT123 is taken."
     chat.services.seat_result = lambda number, seat: error
 
-    turn = await chat.send("change my seat to 14C, confirmation number 5666")
+    turn = await chat.send("change my seat to 14C, confirmation number 5666 Hopper")
     assert turn.reply == error
     assert chat.services.seat_changes == [("5666", "14C")]
     assert turn.model_calls == 3
@@ -458,7 +476,7 @@ async def test_seat_tool_error_is_relayed_without_retrying(new_chat: Callable[..
     # The customer picks another seat; that is one new call.
     chat.services.seat_result = seat_changed
     await chat.send("then change my seat to 15C")
-    await chat.send("5666")
+    await chat.send("5666 Hopper")
     assert chat.services.seat_changes == [("5666", "14C"), ("5666", "15C")]
 
 
@@ -468,7 +486,7 @@ async def test_invoice_tool_error_is_relayed_without_retrying(
     chat = new_chat()
     error = "No invoice was sent: there is no booking ZZ9999."
     chat.services.invoice_result = lambda number: error
-    turn = await chat.send("send me the invoice for ZZ9999")
+    turn = await chat.send("send me the invoice for ZZ9999 Nobody")
     assert turn.reply == error
     assert chat.services.invoices == ["ZZ9999"]
     assert turn.model_calls == 3
@@ -479,8 +497,73 @@ async def test_invoice_agent_asks_for_the_number(new_chat: Callable[..., Chat]) 
     first = await chat.send("I need my invoice")
     assert "confirmation number" in first.reply
     assert chat.services.invoices == []
-    await chat.send("it's qr2468")
+    second = await chat.send("it's qr2468")
+    assert "last name" in second.reply
+    assert chat.services.invoices == []
+    await chat.send("Dijkstra")
     assert chat.services.invoices == ["QR2468"]
+    assert chat.services.last_names == ["Dijkstra"]
+
+
+async def test_no_change_without_the_last_name(new_chat: Callable[..., Chat]) -> None:
+    chat = new_chat()
+    first = await chat.send("change my seat to 12C, booking 5666")
+    assert "last name" in first.reply and "5666" in first.reply
+    assert chat.services.seat_changes == []
+    second = await chat.send("my last name is Hopper")
+    assert chat.services.seat_changes == [("5666", "12C")]
+    assert chat.services.last_names == ["Hopper"]
+    assert second.agent == "seat_booking"
+
+
+async def test_invoices_for_two_bookings_in_one_model_response(
+    new_chat: Callable[..., Chat],
+) -> None:
+    chat = new_chat()
+    turn = await chat.send("send me the invoices for AB4568 Lovelace and XY7890 Turing")
+    assert chat.services.invoices == ["AB4568", "XY7890"]
+    assert chat.services.last_names == ["Lovelace", "Turing"]
+    # One model response holds both calls: the transfer, the two calls, then the reply.
+    assert turn.model_calls == 3
+    assert "INV-AB4568" in turn.reply and "INV-XY7890" in turn.reply
+
+
+async def test_two_bookings_need_a_name_each(new_chat: Callable[..., Chat]) -> None:
+    chat = new_chat()
+    first = await chat.send("send me the invoices for AB4568 and XY7890")
+    assert "AB4568 and XY7890" in first.reply and "last name" in first.reply
+    assert chat.services.invoices == []
+    await chat.send("AB4568 Lovelace, XY7890 Turing")
+    assert chat.services.invoices == ["AB4568", "XY7890"]
+    assert chat.services.last_names == ["Lovelace", "Turing"]
+
+
+async def test_seat_change_and_invoice_in_one_model_response(
+    new_chat: Callable[..., Chat],
+) -> None:
+    chat = new_chat()
+    first = await chat.send("change my seat to 12C and send the invoice")
+    assert first.agent == "seat_booking"
+    assert "confirmation number" in first.reply
+    second = await chat.send("5666 Hopper")
+    assert second.calls == [
+        ("update_seat", {"confirmation_number": "5666", "last_name": "Hopper", "new_seat": "12C"}),
+        ("send_invoice", {"confirmation_number": "5666", "last_name": "Hopper"}),
+    ]
+    assert second.model_calls == 2  # both calls came in one response
+    assert chat.services.seat_changes == [("5666", "12C")]
+    assert chat.services.invoices == ["5666"]
+    assert "Seat changed" in second.reply and "INV-5666" in second.reply
+
+
+async def test_two_tools_of_one_response_share_one_model_output() -> None:
+    agents = build_agents(model="offline")
+    history: list[Any] = [
+        {"role": "user", "content": "change my seat to 12C and send the invoice, 5666 Hopper"}
+    ]
+    output = await _respond(OfflineModel(), agents["seat_booking"], history)
+    assert [o["name"] for o in output] == ["update_seat", "send_invoice"]
+    assert len({o["call_id"] for o in output}) == 2
 
 
 VARIED_INPUTS = [
@@ -521,10 +604,10 @@ async def test_any_input_is_answered_in_a_few_steps(
 
 SCRIPT = [
     "can you change my seat to 10b?",
-    "5666",
+    "5666 Hopper",
     "thanks",
     "is there wifi on board?",
-    "send me the invoice for 5666",
+    "send me the invoice for 5666, my last name is Hopper",
     "how much baggage can I bring?",
 ]
 
@@ -611,7 +694,7 @@ async def test_offline_model_is_deterministic() -> None:
     history: list[Any] = [
         {"role": "user", "content": "can you change my seat to 10b?"},
         {"role": "assistant", "type": "message", "content": [{"type": "output_text", "text": "?"}]},
-        {"role": "user", "content": "5666"},
+        {"role": "user", "content": "5666 Hopper"},
     ]
     for role in ("triage", "seat_booking"):
         first = await _respond(OfflineModel(), agents[role], history)
@@ -620,7 +703,11 @@ async def test_offline_model_is_deterministic() -> None:
     seat = await _respond(OfflineModel(), agents["seat_booking"], history)
     assert seat[0]["type"] == "function_call"
     assert seat[0]["name"] == "update_seat"
-    assert json.loads(seat[0]["arguments"]) == {"confirmation_number": "5666", "new_seat": "10B"}
+    assert json.loads(seat[0]["arguments"]) == {
+        "confirmation_number": "5666",
+        "last_name": "Hopper",
+        "new_seat": "10B",
+    }
     assert seat[0]["call_id"].startswith("call_")
 
 
@@ -659,7 +746,7 @@ async def test_same_conversation_twice_gives_identical_history(
         ("I need a receipt", "invoice"),
         ("please send the bill", "invoice"),
         ("INVOICES please", "invoice"),
-        ("change my seat and send the invoice", "invoice"),
+        ("change my seat and send the invoice", "seat_booking"),
         ("can you change my seat to 10b?", "seat_booking"),
         ("I want a window seat", "seat_booking"),
         ("switch seat", "seat_booking"),
@@ -724,6 +811,40 @@ def test_confirmation_in(text: str, number: str | None) -> None:
     assert confirmation_in(text) == number
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my last name is Hopper", "Hopper"),
+        ("Last name: hopper", "hopper"),
+        ("surname is van Rossum", "Rossum"),
+        ("my name is Grace Hopper, please", "Hopper"),
+        ("5666 Hopper", "Hopper"),
+        ("booking AB4568, Lovelace", "Lovelace"),
+        ("Hopper", "Hopper"),
+        ("Grace Hopper.", "Hopper"),
+        ("5666 hopper", None),
+        ("AB4568 5666 XY7890", None),
+        ("send me the invoices for AB4568 and XY7890", None),
+        ("hello", None),
+        ("good morning", None),
+        ("thanks", None),
+        ("wifi?", None),
+        ("10B", None),
+        ("", None),
+    ],
+)
+def test_last_name_in(text: str, name: str | None) -> None:
+    assert last_name_in(text) == name
+
+
+def test_names_by_number() -> None:
+    assert names_by_number("AB4568 Lovelace and XY7890 Turing") == {
+        "AB4568": "Lovelace",
+        "XY7890": "Turing",
+    }
+    assert names_by_number("AB4568 and XY7890 Please") == {}
+
+
 def test_parse_a_string_is_one_user_message() -> None:
     conv = Conversation.parse("hi")
     assert conv.user_messages == ["hi"]
@@ -763,7 +884,8 @@ def test_details_stop_at_a_request_already_carried_out() -> None:
             {"role": "user", "content": "now 12C"},
         ]
     )
-    assert conv.details("seat_booking", "update_seat") == ("12C", None)
+    request = conv.details("seat_booking", "update_seat")
+    assert (request.seat, request.numbers, request.last_name) == ("12C", [], None)
 
 
 def test_triage_stops_handing_off_after_two_handoffs() -> None:
@@ -826,9 +948,12 @@ def test_call_ids_depend_on_position_and_arguments() -> None:
         (out,) = decide(Conversation.parse(items), {"send_invoice"}, {})
         return out.call_id  # type: ignore[union-attr]
 
-    one = [{"role": "user", "content": "invoice AB4568"}]
-    other = [{"role": "user", "content": "invoice XY7890"}]
-    later = [{"role": "user", "content": "hi"}, {"role": "user", "content": "invoice AB4568"}]
+    one = [{"role": "user", "content": "invoice AB4568 Lovelace"}]
+    other = [{"role": "user", "content": "invoice XY7890 Lovelace"}]
+    later = [
+        {"role": "user", "content": "hi"},
+        {"role": "user", "content": "invoice AB4568 Lovelace"},
+    ]
     assert call_id(one) == call_id(list(one))
     assert len({call_id(one), call_id(other), call_id(later)}) == 3
 

@@ -54,7 +54,7 @@ class Demo:
     def run(self) -> None:
         _say("\n== 1. An invoice, with the agent process killed in the middle of the turn ==")
         before = self.mail_count()
-        turn = self.client("can you send me an invoice for booking AB4568?")
+        turn = self.client("can you send me an invoice for booking AB4568, last name Lovelace?")
         wait_for(lambda: self.mail_count() > before, timeout=60, interval=0.02)
         pid = self.stack.agent.pid
         _say(f"   ... the invoice mail is out, the agent has not answered: SIGKILL agent pid {pid}")
@@ -67,7 +67,7 @@ class Demo:
 
         _say("\n== 2. A seat change over two turns ==")
         self.finish(self.client("can you change my seat to 10b?"))
-        self.finish(self.client("5666"))
+        self.finish(self.client("5666 Hopper"))
         self.finish(self.client("booking", "5666"))
 
         _say("\n== 3. Questions for the FAQ agent ==")

@@ -24,16 +24,22 @@ If the question is not about the FAQ, transfer back to the triage agent.""",
     )
     seat_agent = Agent[AirlineContext](
         name="Seat Booking Agent",
-        handoff_description="Changes the seat on a booking; tells how a seat request stands.",
+        handoff_description=(
+            "Changes the seat on a booking (and can send its invoice too); "
+            "tells how a seat request stands."
+        ),
         instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
 You are a seat booking agent.
-1. Ask for the confirmation number unless the customer gave it.
+1. Ask for the confirmation number and the passenger's last name unless the customer gave them;
+   the last name is the proof that the booking is theirs. Never guess it.
 2. Ask which seat they want unless they said it.
 3. Change it with update_seat and tell the customer exactly what the tool returned.
+4. If the customer also wants the invoice, call send_invoice in the same response as
+   update_seat (both run at once).
 Premium and exit-row seats need a supervisor: update_seat then submits a request instead.
 When the customer asks how such a request stands, use seat_request_status.
 If the customer asks about something else, transfer back to the triage agent.""",
-        tools=[update_seat, seat_request_status],
+        tools=[update_seat, seat_request_status, send_invoice],
         model=model,
     )
     invoice_agent = Agent[AirlineContext](
@@ -41,8 +47,10 @@ If the customer asks about something else, transfer back to the triage agent."""
         handoff_description="Sends the invoice of a booking by e-mail.",
         instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
 You are an invoice agent.
-1. Ask for the confirmation number unless the customer gave it.
-2. Send the invoice with send_invoice and tell the customer what the tool returned.
+1. Ask for the confirmation number and the passenger's last name unless the customer gave them;
+   the last name is the proof that the booking is theirs. Never guess it.
+2. Send the invoice with send_invoice and tell the customer what the tool returned. For several
+   bookings, call send_invoice once per booking, all in the same response (they run at once).
 If the customer asks about something else, transfer back to the triage agent.""",
         tools=[send_invoice],
         model=model,

@@ -37,6 +37,29 @@ CHECKIN_TOOL = "schedule_checkin_reminder"
 # "what's the status?", "was my request approved?": how a seat request waiting for approval stands.
 _APPROVAL_STATUS = re.compile(r"\b(status|approv\w*|pending|decided)\b", re.IGNORECASE)
 _APPROVAL_ID = re.compile(r"\bAPR-[0-9A-F]{8}\b", re.IGNORECASE)
+# Words that are never a last name, though they may stand where one could.
+_NOT_NAMES = frozenset(
+    {
+        *("a", "an", "and", "also", "again", "as", "at", "booking", "but", "bye"),
+        *("confirmation", "flight", "for", "hello", "hey", "hi", "in", "invoice", "invoices"),
+        *("is", "it", "my", "no", "now", "number", "of", "ok", "okay", "on", "or", "please"),
+        *("seat", "so", "thank", "thanks", "the", "then", "to", "too", "with", "yes"),
+        *("good", "morning", "afternoon", "evening", "great", "sure", "fine", "cheers", "help"),
+    }
+)
+_NAME = r"[A-Za-z][A-Za-z'\-]+\b"
+# "my last name is Hopper", "surname: van Rossum", "my name is Grace Hopper".
+_NAME_PHRASE = re.compile(
+    rf"\b(?:last\s*name|surname|family\s*name|my\s+name)\b(?:\s+is|\s*[:=]|'s)?\s*"
+    rf"((?:{_NAME}\s*){{1,3}})",
+    re.IGNORECASE,
+)
+# "5666 Hopper", "AB4568, Lovelace": a capitalised word right after a confirmation number.
+_NAME_AFTER_NUMBER = re.compile(
+    r"\b((?=[A-Za-z]*\d)[A-Za-z0-9]{4,8})\b[,:]?\s+([A-Z][A-Za-z'\-]+)\b(?![\d'\-])"
+)
+# A reply that is nothing but a name ("Hopper", "Grace Hopper").
+_BARE_NAME = re.compile(rf"^\s*({_NAME})(?:\s+({_NAME}))?\s*[.!]?\s*$")
 
 GREETING = (
     "Hello! I can answer questions about baggage, seats and wifi, change your seat, "
@@ -45,13 +68,16 @@ GREETING = (
 
 
 def intent_of(text: str) -> str | None:
-    """What a customer message is for: "checkin", "invoice", "seat_booking", "faq" or None."""
+    """What a customer message is for: "checkin", "invoice", "seat_booking", "faq" or None.
+
+    A seat change that also asks for the invoice goes to the seat agent, which can do both.
+    """
     if _CHECKIN.search(text):
         return "checkin"  # a check-in reminder, scheduled by the triage agent itself
-    if _INVOICE.search(text):
-        return "invoice"
     if _SEAT_CHANGE.search(text) or asks_approval_status(text):
         return "seat_booking"
+    if _INVOICE.search(text):
+        return "invoice"
     if faq.topic_of(text):
         return "faq"
     return None
@@ -68,10 +94,48 @@ def seat_in(text: str) -> str | None:
     return f"{int(found[-1][0])}{found[-1][1].upper()}" if found else None
 
 
+def confirmations_in(text: str) -> list[str]:
+    """Every token that looks like a confirmation number, in order, without repeats."""
+    found = [t.upper() for t in _CONFIRMATION.findall(text) if not _SEAT.fullmatch(t)]
+    return list(dict.fromkeys(found))
+
+
 def confirmation_in(text: str) -> str | None:
     """The last token that looks like a confirmation number."""
-    found = [t for t in _CONFIRMATION.findall(text) if not _SEAT.fullmatch(t)]
-    return found[-1].upper() if found else None
+    found = confirmations_in(text)
+    return found[-1] if found else None
+
+
+def _is_name(word: str) -> bool:
+    return word.lower() not in _NOT_NAMES
+
+
+def last_name_in(text: str) -> str | None:
+    """A last name the customer gave: "my last name is Hopper", "5666 Hopper" or just "Hopper"."""
+    phrase = _NAME_PHRASE.search(text)
+    if phrase:
+        words = phrase.group(1).split()
+        kept = words[: next((i for i, w in enumerate(words) if not _is_name(w)), len(words))]
+        if kept:
+            return kept[-1]
+    after = [name for _, name in _NAME_AFTER_NUMBER.findall(text) if _is_name(name)]
+    if after:
+        return after[-1]
+    bare = _BARE_NAME.match(text)
+    if bare and intent_of(text) is None:
+        words = [w for w in bare.groups() if w]
+        if all(_is_name(w) for w in words):
+            return words[-1]
+    return None
+
+
+def names_by_number(text: str) -> dict[str, str]:
+    """Last names given right after a confirmation number: "AB4568 Lovelace and XY7890 Turing"."""
+    return {
+        number.upper(): name
+        for number, name in _NAME_AFTER_NUMBER.findall(text)
+        if _is_name(name) and not _SEAT.fullmatch(number)
+    }
 
 
 def _text_of(item: Any) -> str:
@@ -131,22 +195,53 @@ class Conversation:
     def handoffs_this_turn(self) -> int:
         return sum(1 for c in self.calls if str(c.get("name", "")).startswith("transfer_to_"))
 
-    def details(self, intent: str, tool: str) -> tuple[str | None, str | None]:
-        """Seat and confirmation number given since the request for `intent` began.
+    def results_of(self, tool: str) -> list[str]:
+        """The outputs of this turn's calls to `tool`, in the order they were made."""
+        return [
+            self.outputs[c["call_id"]]
+            for c in self.calls
+            if c.get("name") == tool and c.get("call_id") in self.outputs
+        ]
+
+    def details(self, intent: str, tool: str) -> "Request":
+        """What the customer said since the request for `intent` began.
 
         A request already served by `tool` in an earlier turn is not looked into again.
         """
-        seat = number = None
+        request = Request()
         latest = len(self.user_messages) - 1
         for index in range(latest, -1, -1):
             text = self.user_messages[index]
             if index < latest and tool in self.turn_tools[index]:
                 break  # an earlier request, already carried out
-            seat = seat or seat_in(text)
-            number = number or confirmation_in(text)
+            request.seat = request.seat or seat_in(text)
+            request.numbers = request.numbers or confirmations_in(text)
+            request.last_name = request.last_name or last_name_in(text)
+            request.names = names_by_number(text) | request.names
+            request.wants_invoice = request.wants_invoice or bool(_INVOICE.search(text))
             if intent_of(text) == intent:
                 break
-        return seat, number
+        return request
+
+
+@dataclass
+class Request:
+    """The details of one customer request, gathered over the messages that make it up."""
+
+    seat: str | None = None
+    # The confirmation numbers of the latest message that gave any.
+    numbers: list[str] = field(default_factory=list)
+    last_name: str | None = None  # the latest one given on its own
+    names: dict[str, str] = field(default_factory=dict)  # given right after a number
+    wants_invoice: bool = False
+
+    def name_for(self, number: str) -> str | None:
+        """The last name the customer gave for `number`."""
+        return self.names.get(number) or self.last_name
+
+    def missing_names(self) -> list[str]:
+        """The numbers the customer gave no last name for."""
+        return [n for n in self.numbers if self.name_for(n) is None]
 
 
 class OfflineModel(Model):
@@ -227,7 +322,8 @@ def _checkin_reminder(conv: Conversation, intent: str | None):
     )
     if intent != "checkin" and not answers_my_question:
         return None
-    _, number = conv.details("checkin", CHECKIN_TOOL)
+    numbers = conv.details("checkin", CHECKIN_TOOL).numbers
+    number = numbers[-1] if numbers else None
     if number is None:
         return _say(
             "I can remind you to check in. What is the confirmation number of your booking?"
@@ -242,7 +338,9 @@ def _back_to_triage(conv: Conversation, intent: str | None, mine: str, transfers
     """
     if conv.calls or "Triage Agent" not in transfers:
         return None
-    carries_detail = mine != "faq" and (seat_in(conv.last) or confirmation_in(conv.last))
+    carries_detail = mine != "faq" and (
+        seat_in(conv.last) or confirmation_in(conv.last) or last_name_in(conv.last)
+    )
     if intent == mine or (intent is None and carries_detail):
         return None
     return [_call(conv, transfers["Triage Agent"], {})]
@@ -265,6 +363,22 @@ def _triage_agent(conv: Conversation, intent: str | None, transfers: dict[str, s
     return _say(GREETING)
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ask_last_name(what: str, numbers: list[str]) -> list[TResponseOutputItem]:
+    if len(numbers) == 1:
+        return _say(
+            f"To {what} for booking {numbers[0]}, I need the passenger's last name as proof "
+            "that the booking is yours. What is it?"
+        )
+    return _say(
+        f"To {what} for bookings {_and(numbers)}, I need the passenger's last name on each "
+        f"booking as proof that they are yours, for example '{numbers[0]} Smith'."
+    )
+
+
 def _seat_agent(conv: Conversation, intent: str | None, transfers: dict[str, str], tools: set[str]):
     back = _back_to_triage(conv, intent, "seat_booking", transfers)
     if back:
@@ -282,29 +396,71 @@ def _seat_agent(conv: Conversation, intent: str | None, transfers: dict[str, str
         return [_call(conv, "seat_request_status", {"request_id": conv.approval_ids[-1]})]
     result = conv.result_of("update_seat")
     if result is not None:
-        return _say(f"Done! {result}" if result.startswith("Seat changed") else result)
-    seat, number = conv.details("seat_booking", "update_seat")
+        reply = f"Done! {result}" if result.startswith("Seat changed") else result
+        invoices = conv.results_of("send_invoice")
+        if invoices:
+            reply += " " + " ".join(_invoice_reply(r, also=True) for r in invoices)
+        return _say(reply)
+    request = conv.details("seat_booking", "update_seat")
+    seat = request.seat
     if seat is None:
         return _say("Which seat would you like? Seats look like 12C (rows 1-30, seats A-F).")
-    if number is None:
+    if not request.numbers:
         return _say(
-            f"To change your seat to {seat}, I'll need your confirmation number. "
-            "Could you please provide that?"
+            f"To change your seat to {seat}, I'll need your confirmation number and the "
+            "passenger's last name. Could you please provide them?"
         )
-    return [_call(conv, "update_seat", {"confirmation_number": number, "new_seat": seat})]
+    number = request.numbers[-1]
+    name = request.name_for(number)
+    if name is None:
+        return _ask_last_name(f"change the seat to {seat}", [number])
+    calls = [
+        _call(
+            conv,
+            "update_seat",
+            {"confirmation_number": number, "last_name": name, "new_seat": seat},
+        )
+    ]
+    if request.wants_invoice and "send_invoice" in tools:
+        # Both in one response: the two tools run concurrently.
+        calls.append(
+            _call(conv, "send_invoice", {"confirmation_number": number, "last_name": name})
+        )
+    return calls
+
+
+def _invoice_reply(result: str, also: bool = False) -> str:
+    if not result.startswith("Invoice "):
+        return result
+    return f"I've also sent the invoice: {result}" if also else f"I've sent it. {result}"
 
 
 def _invoice_agent(conv: Conversation, intent: str | None, transfers: dict[str, str]):
     back = _back_to_triage(conv, intent, "invoice", transfers)
     if back:
         return back
-    result = conv.result_of("send_invoice")
-    if result is not None:
-        return _say(f"I've sent it. {result}" if result.startswith("Invoice ") else result)
-    _, number = conv.details("invoice", "send_invoice")
-    if number is None:
+    results = conv.results_of("send_invoice")
+    if results:
+        if len(results) == 1:
+            return _say(_invoice_reply(results[0]))
+        sent = [r for r in results if r.startswith("Invoice ")]
+        lead = "I've sent them." if len(sent) == len(results) else "Here is what happened:"
+        return _say(" ".join([lead, *results]))
+    request = conv.details("invoice", "send_invoice")
+    if not request.numbers:
         return _say("I can send you the invoice. What is the confirmation number of your booking?")
-    return [_call(conv, "send_invoice", {"confirmation_number": number})]
+    missing = request.missing_names()
+    if missing:
+        return _ask_last_name("send the invoice", missing)
+    # Several bookings: one call each, all in one response, run concurrently.
+    return [
+        _call(
+            conv,
+            "send_invoice",
+            {"confirmation_number": number, "last_name": request.name_for(number) or ""},
+        )
+        for number in request.numbers
+    ]
 
 
 def _faq_agent(conv: Conversation, intent: str | None, transfers: dict[str, str]):

@@ -1,4 +1,9 @@
-"""The agents' tools. Seat and invoice tools reach their services through durable RPC."""
+"""The agents' tools. Seat and invoice tools reach their services through durable RPC.
+
+A durable tool makes exactly one durable Restate operation (one call to a handler that does the
+multi-step work downstream), then only pure post-processing. Changing a booking needs the
+passenger's last name; seating checks it, not the agent.
+"""
 
 import re
 
@@ -6,11 +11,10 @@ from agents import RunContextWrapper, function_tool
 from restate import TerminalError
 from restate.ext.openai import durable_function_tool, restate_context, restate_object_context
 
-from invoicing.invoicing import send_invoice as invoicing_send_invoice
-from invoicing.models import InvoiceRequest
+from invoicing.invoicing import invoice_booking
+from invoicing.models import InvoiceBookingRequest
 from seating.approval import status as approval_status
 from seating.booking import change_seat
-from seating.booking import get as get_booking
 from seating.cabin import cabin
 from seating.models import (
     APPROVAL_ID,
@@ -53,29 +57,44 @@ def faq_lookup(question: str) -> str:
     return faq.lookup(question)
 
 
+def _no_last_name(action: str) -> str:
+    return (
+        f"{action}: the passenger's last name is needed as proof that the booking is theirs. "
+        "Ask the customer for it."
+    )
+
+
 @durable_function_tool
 async def update_seat(
-    context: RunContextWrapper[AirlineContext], confirmation_number: str, new_seat: str
+    context: RunContextWrapper[AirlineContext],
+    confirmation_number: str,
+    last_name: str,
+    new_seat: str,
 ) -> str:
-    """Change the seat of a booking.
+    """Change the seat of a booking. Needs the passenger's last name as proof of ownership.
 
     Args:
         confirmation_number: The booking's confirmation number.
+        last_name: The passenger's last name, as the customer gave it.
         new_seat: The new seat, for example 12C.
     """
     number = _confirmation(confirmation_number)
     if number is None:
         return _not_a_confirmation(confirmation_number)
+    if not last_name.strip():
+        return _no_last_name("The seat was not changed")
+    if not new_seat.strip():
+        return "The seat was not changed: ask the customer which seat they want, e.g. 12C."
     if _needs_approval(new_seat):
         return await _request_approval(context.context, number, new_seat)
+    request = SeatChangeRequest(new_seat=new_seat[:16], last_name=last_name.strip()[:100])
     try:
-        change = await restate_context().object_call(
-            change_seat, key=number, arg=SeatChangeRequest(new_seat=new_seat[:16])
-        )
+        # The tool's one durable operation; seating checks the name and does the rest.
+        change = await restate_context().object_call(change_seat, key=number, arg=request)
     except TerminalError as error:
         if is_cancellation(error):
             raise  # the turn is being cancelled: stop here, do not tell the model
-        # Unknown booking, bad or taken seat: the customer has to choose, retrying cannot help.
+        # Wrong name, unknown booking, bad or taken seat: retrying cannot help.
         return f"The seat was not changed: {error.message}"
     facts = context.context
     if facts.confirmation_number != number:
@@ -158,34 +177,32 @@ def describe_status(found: ApprovalStatus) -> str:
 
 
 @durable_function_tool
-async def send_invoice(context: RunContextWrapper[AirlineContext], confirmation_number: str) -> str:
+async def send_invoice(
+    context: RunContextWrapper[AirlineContext], confirmation_number: str, last_name: str
+) -> str:
     """Send the invoice for a booking to the passenger's e-mail address.
+
+    Needs the passenger's last name as proof of ownership.
 
     Args:
         confirmation_number: The booking's confirmation number.
+        last_name: The passenger's last name, as the customer gave it.
     """
     number = _confirmation(confirmation_number)
     if number is None:
         return _not_a_confirmation(confirmation_number)
-    ctx = restate_context()
+    if not last_name.strip():
+        return _no_last_name("No invoice was sent")
+    request = InvoiceBookingRequest(confirmation_number=number, last_name=last_name.strip()[:100])
     try:
-        booking = await ctx.object_call(get_booking, key=number, arg=None)
+        # The tool's one durable operation; invoicing checks the name and does the rest.
+        invoice = await restate_context().service_call(invoice_booking, arg=request)
     except TerminalError as error:
         if is_cancellation(error):
             raise
         return f"No invoice was sent: {error.message}"
-    invoice = await ctx.service_call(
-        invoicing_send_invoice,
-        arg=InvoiceRequest(
-            confirmation_number=booking.confirmation_number,
-            passenger_name=booking.passenger_name,
-            email=booking.email,
-            flight=booking.flight,
-            amount_eur=booking.fare_eur,
-        ),
-    )
     facts = context.context
     facts.confirmation_number = number
-    facts.passenger_name = booking.passenger_name
-    facts.flight_number = booking.flight
+    facts.passenger_name = invoice.passenger_name
+    facts.flight_number = invoice.flight
     return f"Invoice {invoice.invoice_id} (EUR {invoice.amount_eur}) was sent to {invoice.email}."

@@ -10,7 +10,14 @@ from telemetry import INVOICES, handler_span, replaying
 from . import config
 from .invoice import create as create_invoice
 from .mailbox import deliver
-from .models import Invoice, InvoiceRequest, Mail
+from .models import (
+    BookedPassenger,
+    Invoice,
+    InvoiceBookingRequest,
+    InvoiceRequest,
+    Mail,
+    OwnerProof,
+)
 
 invoicing = restate.Service("Invoicing")
 
@@ -29,9 +36,7 @@ def render(invoice: Invoice) -> Mail:
     )
 
 
-@invoicing.handler(ingress_private=True)
-async def send_invoice(ctx: Context, req: InvoiceRequest) -> Invoice:
-    """Create the invoice (scheduling its payment reminder) and mail it to the passenger, once."""
+async def _send(ctx: Context, req: InvoiceRequest) -> Invoice:
     # ctx.uuid() is seeded by the invocation id: a retry or replay gets the same id.
     invoice_id = f"INV-{req.confirmation_number}-{ctx.uuid().hex[:8].upper()}"
     invoice = Invoice(invoice_id=invoice_id, **req.model_dump())
@@ -45,3 +50,36 @@ async def send_invoice(ctx: Context, req: InvoiceRequest) -> Invoice:
     if not replaying():
         INVOICES.inc()
     return invoice
+
+
+@invoicing.handler(ingress_private=True)
+async def send_invoice(ctx: Context, req: InvoiceRequest) -> Invoice:
+    """Create the invoice (scheduling its payment reminder) and mail it to the passenger, once."""
+    return await _send(ctx, req)
+
+
+@invoicing.handler(ingress_private=True)
+async def invoice_booking(ctx: Context, req: InvoiceBookingRequest) -> Invoice:
+    """Invoice a booking for a caller who proves ownership with the passenger's last name.
+
+    Seating checks the name (`Booking/verify_owner`: 404 unknown booking, 403 wrong name, both
+    passed on to the caller); then the invoice is mailed once.
+    """
+    # Reached by name so invoicing does not depend on the seating package.
+    booking = await ctx.generic_call(
+        "Booking",
+        "verify_owner",
+        arg=OwnerProof(last_name=req.last_name).model_dump_json().encode(),
+        key=req.confirmation_number,
+    )
+    passenger = BookedPassenger.model_validate_json(booking)
+    return await _send(
+        ctx,
+        InvoiceRequest(
+            confirmation_number=passenger.confirmation_number,
+            passenger_name=passenger.passenger_name,
+            email=passenger.email,
+            flight=passenger.flight,
+            amount_eur=passenger.fare_eur,
+        ),
+    )

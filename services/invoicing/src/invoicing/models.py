@@ -60,3 +60,26 @@ class Payment(BaseModel):
     already_paid: bool
     reminder: Literal["scheduled", "sent", "cancelled"]
     message: str
+
+
+class InvoiceBookingRequest(BaseModel):
+    """Bill a booking: its confirmation number and, as proof of ownership, the last name."""
+
+    confirmation_number: str = Field(min_length=1, max_length=16)
+    last_name: str = Field(min_length=1, max_length=100)
+
+
+class OwnerProof(BaseModel):
+    """What seating's `Booking/verify_owner` takes."""
+
+    last_name: str
+
+
+class BookedPassenger(BaseModel):
+    """The part of seating's booking that an invoice needs (other fields are ignored)."""
+
+    confirmation_number: str
+    passenger_name: str
+    email: EmailStr
+    flight: str
+    fare_eur: int

@@ -13,9 +13,11 @@ from .flight import assign
 from .models import (
     Booking,
     InvalidSeat,
+    OwnerProof,
     SeatAssignment,
     SeatChange,
     SeatChangeRequest,
+    is_last_name_of,
     normalize_seat,
 )
 
@@ -40,6 +42,28 @@ async def get(ctx: ObjectSharedContext) -> Booking:
     return found
 
 
+def _owned(key: str, found: Booking | None, last_name: str) -> Booking:
+    """The booking if `last_name` is its passenger's last name; a 404 or 403 otherwise."""
+    if found is None:
+        raise _unknown(key)
+    if not is_last_name_of(found.passenger_name, last_name):
+        # Says nothing about the real name: the caller has to know it.
+        raise TerminalError(
+            f"The last name does not match booking {key}; nothing was changed. "
+            "Please give the passenger's last name as it is on the booking.",
+            status_code=403,
+        )
+    return found
+
+
+@booking.handler(kind="shared", ingress_private=True)
+async def verify_owner(ctx: ObjectSharedContext, proof: OwnerProof) -> Booking:
+    """The booking, for a caller who knows the passenger's last name (403 otherwise)."""
+    with handler_span("verify owner", **{"airline.booking": ctx.key()}):
+        found = await ctx.get("booking", type_hint=Booking)
+    return _owned(ctx.key(), found, proof.last_name)
+
+
 @booking.handler(ingress_private=True)
 async def create(ctx: ObjectContext, new: Booking) -> Booking:
     """Create the booking and take its seat; a booking that exists already is kept as it is."""
@@ -57,7 +81,7 @@ async def create(ctx: ObjectContext, new: Booking) -> Booking:
 
 @booking.handler(ingress_private=True)
 async def change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange:
-    """Move the booking to another seat on its flight."""
+    """Move the booking to another seat on its flight; the last name must match (403)."""
     with handler_span("change seat", **{"airline.booking": ctx.key()}) as span:
         try:
             change = await _change_seat(ctx, req)
@@ -73,9 +97,13 @@ async def change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange:
 
 
 async def _change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange:
-    current = await ctx.get("booking", type_hint=Booking)
-    if current is None:
+    found = await ctx.get("booking", type_hint=Booking)
+    if req.approval is None:
+        current = _owned(ctx.key(), found, req.last_name or "")
+    elif found is None:
         raise _unknown(ctx.key())
+    else:
+        current = found  # the approval is checked below, before the seat is taken
     try:
         seat = normalize_seat(req.new_seat)
     except InvalidSeat as error:

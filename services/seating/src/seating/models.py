@@ -43,10 +43,38 @@ class Booking(BaseModel):
         return normalize_seat(seat)
 
 
+def _name_key(name: str) -> str:
+    """A name as compared for ownership: no case, no spaces ("van  Rossum" -> "vanrossum")."""
+    return "".join(name.split()).casefold()
+
+
+def is_last_name_of(passenger_name: str, last_name: str) -> bool:
+    """Whether `last_name` is the last name of the passenger (ignoring case and spaces).
+
+    A last name of several words counts ("van Rossum" of "Guido van Rossum"), a first name
+    does not.
+    """
+    words = passenger_name.split()
+    given = _name_key(last_name)
+    tails = {_name_key(" ".join(words[i:])) for i in range(1 if len(words) > 1 else 0, len(words))}
+    return bool(given) and given in tails
+
+
+class OwnerProof(BaseModel):
+    """Proof that the caller may act on a booking: the passenger's last name."""
+
+    last_name: str = Field(min_length=1, max_length=100)
+
+
 class SeatChangeRequest(BaseModel):
-    """Move a booking to another seat on the same flight."""
+    """Move a booking to another seat on the same flight.
+
+    Needs the passenger's last name, unless an approval vouches for the move (the approval
+    workflow, private to seating, carries out a change a supervisor approved).
+    """
 
     new_seat: str = Field(min_length=1, max_length=16)
+    last_name: str | None = Field(default=None, min_length=1, max_length=100)
     # Required for premium and exit rows: the id of the SeatApproval that allowed this move.
     approval: str | None = Field(default=None, max_length=64)
 
