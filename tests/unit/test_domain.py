@@ -1,22 +1,18 @@
 """Domain rules at the services' boundaries: seats, bookings, seed data, requests, invoices."""
 
-import asyncio
 import json
 from importlib import resources
 from typing import Any
 
 import pytest
-from agents import Agent, FunctionTool, function_tool, handoff
-from agents.tool_context import ToolContext
+from agents import Agent, FunctionTool, handoff
 from pydantic import ValidationError
 from restate import TerminalError
-from restate.ext.openai.models import State
-from restate.ext.turnstile import Turnstile
 
 from airline_agent import config
 from airline_agent.airline import build_agents, role_of
 from airline_agent.models import ChatRequest
-from airline_agent.ordering import current_state, order_tool_calls
+from airline_agent.ordering import order_tool_calls
 from airline_agent.tools import _confirmation
 from airline_agent.validation import CheckedSerde, Rejected, accept
 from invoicing.invoicing import render
@@ -395,35 +391,3 @@ def test_order_tool_calls_keeps_handoff_objects_and_rejects_strangers() -> None:
     stranger = Agent(name="Stranger")
     with pytest.raises(ValueError, match="Stranger"):
         order_tool_calls({"a": Agent(name="A", handoffs=[stranger])})
-
-
-async def test_ordered_tools_run_in_the_models_order() -> None:
-    ran: list[str] = []
-
-    @function_tool
-    async def record(label: str) -> str:
-        """Record a label.
-
-        Args:
-            label: What to record.
-        """
-        await asyncio.sleep(0)
-        ran.append(label)
-        return label
-
-    (tool,) = order_tool_calls({"a": Agent(name="A", tools=[record])})["a"].tools
-    assert isinstance(tool, FunctionTool)
-    state = State()
-    state.turnstile = Turnstile(["first", "second", "third"])
-    current_state.set(state)
-
-    def call(call_id: str) -> Any:
-        arguments = json.dumps({"label": call_id})
-        context = ToolContext(
-            context=None, tool_name="record", tool_call_id=call_id, tool_arguments=arguments
-        )
-        return tool.on_invoke_tool(context, arguments)
-
-    results = await asyncio.gather(call("third"), call("second"), call("first"))
-    assert ran == ["first", "second", "third"]
-    assert results == ["third", "second", "first"]

@@ -1,8 +1,9 @@
 """Runs one agent turn with every model call journaled in Restate.
 
 `restate.ext.openai.DurableRunner` hard-codes the SDK's MultiProvider, so the offline model could
-not be journaled through it; this is the same wiring (its RestateModelWrapper and Turnstile)
-with a model provider of our choosing. Tools are wrapped once, in ordering.py.
+not be journaled through it; this is the same wiring (its RestateModelWrapper) with a model
+provider of our choosing. Tools are wrapped once, in ordering.py, and the tool calls of each
+model response run concurrently there.
 """
 
 from datetime import timedelta
@@ -22,8 +23,6 @@ from agents.models.multi_provider import MultiProvider
 from openai import APIStatusError, AsyncOpenAI, RateLimitError
 from restate import RunOptions, TerminalError
 from restate.exceptions import RetryableError
-from restate.ext.openai.models import State
-from restate.ext.openai.runner_wrapper import RestateModelWrapper
 
 from telemetry import tracing_enabled
 
@@ -33,7 +32,7 @@ from .measured import MeasuredModel
 from .memory import ChunkedSession
 from .models import AirlineContext
 from .offline import OfflineModel
-from .ordering import current_state
+from .ordering import BatchingModel, TurnTools, current_turn
 
 
 class AirlineModels(ModelProvider):
@@ -108,14 +107,14 @@ def _retry_after(error: APIStatusError) -> timedelta | None:
 class JournaledModels(ModelProvider):
     """Wraps each model so its call runs as `ctx.run_typed("call LLM", ...)`."""
 
-    def __init__(self, inner: ModelProvider, state: State, options: RunOptions) -> None:
+    def __init__(self, inner: ModelProvider, turn: TurnTools, options: RunOptions) -> None:
         self.inner = inner
-        self.state = state
+        self.turn = turn
         self.options = options
 
     def get_model(self, model_name: str | None) -> Model:
         measured = MeasuredModel(self.inner.get_model(model_name), model_name or config.AGENT_MODEL)
-        return GiveUpClearly(RestateModelWrapper(measured, self.state, self.options))
+        return GiveUpClearly(BatchingModel(measured, self.turn, self.options))
 
 
 class GiveUpClearly(Model):
@@ -152,10 +151,10 @@ async def run_turn(
     context: AirlineContext,
 ) -> RunResult:
     """One customer turn: the agent loop, with journaled model calls and durable tools."""
-    state = State()
-    current_state.set(state)
+    turn = TurnTools()
+    current_turn.set(turn)
     run_config = RunConfig(
-        model_provider=JournaledModels(_MODELS, state, LLM_RETRIES),
+        model_provider=JournaledModels(_MODELS, turn, LLM_RETRIES),
         # The SDK's spans go to OTEL only (spans.py), and only when an endpoint is set.
         tracing_disabled=not tracing_enabled(),
         trace_include_sensitive_data=False,

@@ -1,7 +1,8 @@
 """The agents' tools. Seat and invoice tools reach their services through durable RPC.
 
 A durable tool makes exactly one durable Restate operation (one call to a handler that does the
-multi-step work downstream), then only pure post-processing. Changing a booking needs the
+multi-step work downstream), then only pure post-processing: tools of one model response then
+run concurrently and replay deterministically (ordering.py). Changing a booking needs the
 passenger's last name; seating checks it, not the agent.
 """
 
@@ -29,6 +30,7 @@ from seating.premium import request as request_premium_seat
 from . import faq
 from .cancellation import is_cancellation
 from .models import AirlineContext
+from .ordering import together
 
 _SPACES = re.compile(r"\s+")
 
@@ -90,7 +92,7 @@ async def update_seat(
     request = SeatChangeRequest(new_seat=new_seat[:16], last_name=last_name.strip()[:100])
     try:
         # The tool's one durable operation; seating checks the name and does the rest.
-        change = await restate_context().object_call(change_seat, key=number, arg=request)
+        change = await together(restate_context().object_call(change_seat, key=number, arg=request))
     except TerminalError as error:
         if is_cancellation(error):
             raise  # the turn is being cancelled: stop here, do not tell the model
@@ -196,7 +198,7 @@ async def send_invoice(
     request = InvoiceBookingRequest(confirmation_number=number, last_name=last_name.strip()[:100])
     try:
         # The tool's one durable operation; invoicing checks the name and does the rest.
-        invoice = await restate_context().service_call(invoice_booking, arg=request)
+        invoice = await together(restate_context().service_call(invoice_booking, arg=request))
     except TerminalError as error:
         if is_cancellation(error):
             raise

@@ -1,0 +1,227 @@
+"""Tool calls of one model response start in the model's order and then run concurrently.
+
+The tools here are wrapped exactly as the service wraps them (`order_tool_calls`); their one
+"durable operation" is a plain asyncio future, and the batch's gather is asyncio's, since
+restate.gather needs a live Restate context (the integration tests cover that part).
+"""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from agents import Agent, FunctionTool, function_tool
+from agents.tool_context import ToolContext
+from restate import TerminalError
+
+from airline_agent.ordering import ToolBatch, TurnTools, current_turn, order_tool_calls, together
+
+
+async def gather_all(*futures: Awaitable[Any]) -> None:
+    await asyncio.wait([asyncio.ensure_future(f) for f in futures])
+
+
+class Suspended(BaseException):
+    """Stands in for the SDK's SuspendedException (also a BaseException)."""
+
+
+class Downstream:
+    """Fake durable operations: one future per label, completed when the test says so."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.futures: dict[str, asyncio.Future[str]] = {}
+
+    def start(self, label: str) -> "asyncio.Future[str]":
+        self.events.append(f"start {label}")
+        self.futures[label] = asyncio.get_running_loop().create_future()
+        return self.futures[label]
+
+    def complete(self, label: str, error: BaseException | None = None) -> None:
+        self.events.append(f"done {label}")
+        if error is None:
+            self.futures[label].set_result(f"result {label}")
+        else:
+            self.futures[label].set_exception(error)
+
+
+def wrapped(tool: FunctionTool) -> FunctionTool:
+    (ordered,) = order_tool_calls({"a": Agent(name="A", tools=[tool])})["a"].tools
+    assert isinstance(ordered, FunctionTool)
+    return ordered
+
+
+def invoke(tool: FunctionTool, call_id: str, **arguments: str) -> Awaitable[Any]:
+    raw = json.dumps(arguments)
+    context = ToolContext(
+        context=None, tool_name=tool.name, tool_call_id=call_id, tool_arguments=raw
+    )
+    return tool.on_invoke_tool(context, raw)
+
+
+def open_batch(call_ids: list[str], gather: Callable[..., Awaitable[Any]] = gather_all) -> None:
+    turn = TurnTools()
+    turn.batch = ToolBatch(call_ids, gather=gather)
+    current_turn.set(turn)
+
+
+@pytest.fixture
+def downstream() -> Downstream:
+    return Downstream()
+
+
+@pytest.fixture
+def durable_tool(downstream: Downstream) -> FunctionTool:
+    @function_tool(name_override="durable")
+    async def durable(label: str) -> str:
+        """One durable operation, then pure post-processing.
+
+        Args:
+            label: Which operation.
+        """
+        try:
+            value = await together(downstream.start(label))  # type: ignore[arg-type]
+        except TerminalError as error:
+            value = f"refused {error.message}"
+        downstream.events.append(f"post {label}")
+        return value
+
+    return wrapped(durable)
+
+
+async def settle_until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the tools never got there")
+
+
+async def test_tools_start_in_the_models_order_and_run_concurrently(
+    downstream: Downstream, durable_tool: FunctionTool
+) -> None:
+    open_batch(["first", "second", "third"])
+    # The SDK starts the tasks in any order.
+    calls = [
+        asyncio.ensure_future(invoke(durable_tool, c, label=c))
+        for c in ("third", "first", "second")
+    ]
+    await settle_until(lambda: len(downstream.futures) == 3)
+    # All three operations are under way before any completes: they run concurrently.
+    assert downstream.events == ["start first", "start second", "start third"]
+
+    for label in ("third", "second", "first"):  # completions in reverse
+        downstream.complete(label)
+    results = await asyncio.gather(*calls)
+
+    assert results == ["result third", "result first", "result second"]
+    posts = [e for e in downstream.events if e.startswith("post")]
+    assert posts == ["post first", "post second", "post third"]  # the model's order
+    assert downstream.events.index("post first") > downstream.events.index("done first")
+
+
+async def test_a_failed_operation_reaches_only_its_own_tool(
+    downstream: Downstream, durable_tool: FunctionTool
+) -> None:
+    open_batch(["a", "b", "c"])
+    calls = [asyncio.ensure_future(invoke(durable_tool, c, label=c)) for c in ("a", "b", "c")]
+    await settle_until(lambda: len(downstream.futures) == 3)
+
+    downstream.complete("a")
+    downstream.complete("b", TerminalError("seat taken", status_code=409))
+    downstream.complete("c")
+
+    assert await asyncio.gather(*calls) == ["result a", "refused seat taken", "result c"]
+
+
+async def test_a_tool_without_a_durable_operation_passes_the_turn_when_done(
+    downstream: Downstream, durable_tool: FunctionTool
+) -> None:
+    @function_tool(name_override="pure")
+    async def pure(label: str) -> str:
+        """No durable operation at all.
+
+        Args:
+            label: Which call.
+        """
+        downstream.events.append(f"pure {label}")
+        return label
+
+    pure_tool = wrapped(pure)
+    open_batch(["one", "two", "three"])
+    calls = [
+        asyncio.ensure_future(invoke(durable_tool, "three", label="three")),
+        asyncio.ensure_future(invoke(pure_tool, "two", label="two")),
+        asyncio.ensure_future(invoke(durable_tool, "one", label="one")),
+    ]
+    await settle_until(lambda: len(downstream.futures) == 2)
+    assert downstream.events == ["start one", "pure two", "start three"]
+    downstream.complete("one")
+    downstream.complete("three")
+
+    assert await asyncio.gather(*calls) == ["result three", "two", "result one"]
+
+
+async def test_suspension_reaches_every_waiting_tool(
+    downstream: Downstream, durable_tool: FunctionTool
+) -> None:
+    async def suspended(*futures: Awaitable[Any]) -> None:
+        raise Suspended()
+
+    open_batch(["x", "y"], gather=suspended)
+    calls = [asyncio.ensure_future(invoke(durable_tool, c, label=c)) for c in ("x", "y")]
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert [type(o) for o in outcomes] == [Suspended, Suspended]
+    assert not any(e.startswith("post") for e in downstream.events)
+
+
+async def test_a_tool_with_two_durable_operations_is_refused(downstream: Downstream) -> None:
+    @function_tool(name_override="greedy", failure_error_function=None)
+    async def greedy(label: str) -> str:
+        """Two durable operations: not allowed.
+
+        Args:
+            label: Which call.
+        """
+        await together(downstream.start(label))  # type: ignore[arg-type]
+        return await together(downstream.start(label + "-again"))  # type: ignore[arg-type]
+
+    open_batch(["only"])
+    call = asyncio.ensure_future(invoke(wrapped(greedy), "only", label="only"))
+    await settle_until(lambda: "only" in downstream.futures)
+    downstream.complete("only")
+
+    with pytest.raises(RuntimeError, match="exactly one durable operation"):
+        await call
+
+
+async def test_cancelling_the_tools_stops_the_collector(
+    downstream: Downstream, durable_tool: FunctionTool
+) -> None:
+    open_batch(["p", "q"])
+    calls = [asyncio.ensure_future(invoke(durable_tool, c, label=c)) for c in ("p", "q")]
+    await settle_until(lambda: len(downstream.futures) == 2)
+    await asyncio.sleep(0)
+
+    for call in calls:
+        call.cancel()
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert all(isinstance(o, asyncio.CancelledError) for o in outcomes)
+    collectors = [
+        t
+        for t in asyncio.all_tasks()
+        if t.get_coro().__qualname__ == "ToolBatch._collect"  # type: ignore[union-attr]
+    ]
+    await settle_until(lambda: all(t.done() for t in collectors))
+
+
+def test_outside_a_batch_together_just_awaits() -> None:
+    async def run() -> str:
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        future.set_result("direct")
+        return await together(future)  # type: ignore[arg-type]
+
+    assert asyncio.run(run()) == "direct"
