@@ -20,13 +20,25 @@ def chunk_key(index: int) -> str:
     return f"history.{index:06d}"
 
 
+async def read_chunks(
+    ctx: ObjectContext | ObjectSharedContext, count: int, start: int = 0
+) -> dict[int, list[Item]]:
+    """The chunks that hold items start..count-1, by index, all requested at once.
+
+    With lazy state (session.py) each read is a round trip to restate-server: started
+    together, they cost one.
+    """
+    indexes = range(start // CHUNK_SIZE, (count + CHUNK_SIZE - 1) // CHUNK_SIZE)
+    reads = [ctx.get(chunk_key(index), type_hint=list[Item]) for index in indexes]
+    return {index: (await read) or [] for index, read in zip(indexes, reads, strict=True)}
+
+
 async def read_items(
     ctx: ObjectContext | ObjectSharedContext, count: int, start: int = 0
 ) -> list[Item]:
     """Items start..count-1 of the history (count is how many the session holds)."""
-    items: list[Item] = []
-    for index in range(start // CHUNK_SIZE, (count + CHUNK_SIZE - 1) // CHUNK_SIZE):
-        items.extend(await ctx.get(chunk_key(index), type_hint=list[Item]) or [])
+    chunks = await read_chunks(ctx, count, start)
+    items = [item for index in sorted(chunks) for item in chunks[index]]
     return items[start - (start // CHUNK_SIZE) * CHUNK_SIZE :]
 
 
@@ -50,6 +62,7 @@ class ChunkedSession(SessionABC):
         self._count = count
         self._window = window
         self._new: list[Item] = []
+        self._read: dict[int, list[Item]] = {}  # chunks read this turn, by index
 
     @property
     def count(self) -> int:
@@ -65,7 +78,12 @@ class ChunkedSession(SessionABC):
         """The most recent part of the history: what the model sees this turn."""
         window = self._window if limit is None else min(limit, self._window)
         start = max(0, self._count - window - CHUNK_SIZE)
-        recent = await read_items(self._ctx, self._count, start) + self._new
+        indexes = range(start // CHUNK_SIZE, (self._count + CHUNK_SIZE - 1) // CHUNK_SIZE)
+        if any(index not in self._read for index in indexes):
+            # Stored history does not change during a turn: each chunk is read once.
+            self._read |= await read_chunks(self._ctx, self._count, start)
+        stored = [item for index in indexes for item in self._read[index]]
+        recent = stored[start - indexes.start * CHUNK_SIZE :] + self._new
         return recent[_window_start(recent, window) :]  # type: ignore[return-value]
 
     async def add_items(self, items: list[TResponseInputItem]) -> None:
@@ -85,7 +103,9 @@ class ChunkedSession(SessionABC):
         if not self._new:
             return
         first = self._count // CHUNK_SIZE
-        tail = await self._ctx.get(chunk_key(first), type_hint=list[Item]) or []
+        tail = [] if self._count % CHUNK_SIZE == 0 else self._read.get(first)
+        if tail is None:  # not read this turn (get_items was not called)
+            tail = await self._ctx.get(chunk_key(first), type_hint=list[Item]) or []
         pending = tail[: self._count - first * CHUNK_SIZE] + self._new
         for offset in range(0, len(pending), CHUNK_SIZE):
             self._ctx.set(

@@ -33,7 +33,9 @@ from .validation import CheckedSerde, accept
 
 logger = logging.getLogger(__name__)
 
-agent_session = restate.VirtualObject("AgentSession")
+# Lazy state: a turn reads only the keys it needs ("session" and the chunks of its window)
+# instead of having restate-server send every key of the conversation with each invocation.
+agent_session = restate.VirtualObject("AgentSession", state_preload=False)
 NOTICES_KEPT = 20
 AGENTS = order_tool_calls(build_agents())
 
@@ -209,7 +211,8 @@ def _entry(item: dict[str, Any]) -> HistoryEntry:
     return HistoryEntry(kind="other", text=str(kind))
 
 
-@agent_session.handler(kind="shared")
+# Reads every key anyway: one preload beats a round trip per chunk.
+@agent_session.handler(kind="shared", state_preload=True)
 async def history(ctx: ObjectSharedContext) -> History:
     """The whole conversation, oldest first."""
     state = await _state(ctx)
