@@ -38,12 +38,16 @@ SEATS = Seats()
 
 @function_tool(name_override="update_seat")
 async def update_seat(
-    context: RunContextWrapper[AirlineContext], confirmation_number: str, new_seat: str
+    context: RunContextWrapper[AirlineContext],
+    confirmation_number: str,
+    last_name: str,
+    new_seat: str,
 ) -> str:
     """Change the seat of a booking.
 
     Args:
         confirmation_number: The booking's confirmation number.
+        last_name: The passenger's last name (not checked here; seating checks it).
         new_seat: The new seat, for example 12C.
     """
     number = confirmation_number.strip().upper()

@@ -23,7 +23,8 @@ START_SEAT = "5B"
 def message(confirmation_number: str, turn: int) -> str:
     """The customer's message of a turn: the same scripted conversation for every variant."""
     seat = SEATS[turn % len(SEATS)]
-    return f"Please change my seat to {seat} on booking {confirmation_number}."
+    # "Passenger": the last name of every bench booking ("Bench Passenger"), the ownership proof.
+    return f"Please change my seat to {seat} on booking {confirmation_number} Passenger."
 
 
 def _code(prefix: str) -> str:

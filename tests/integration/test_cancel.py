@@ -74,9 +74,7 @@ def test_cancel_stops_the_turn_and_the_session_goes_on(
 ) -> None:
     session = session_id()
     booking = new_booking(client)
-    turn = Turn(
-        slow_stack.ingress_url, session, f"send me the invoice for {booking.confirmation_number}"
-    )
+    turn = Turn(slow_stack.ingress_url, session, f"send me the invoice for {booking.proof}")
     turn.start()
 
     # The turn records its invocation id as it starts; until then there is nothing to cancel.

@@ -113,7 +113,7 @@ def test_a_tool_turn_survives_faults_and_sends_one_mail(
     llm.fail("500", times=1, after=2)  # the call after the tool ran
     llm.fail("reset", times=1)
 
-    answer = chat(ingress, session, f"send me the invoice for {booking.confirmation_number}")
+    answer = chat(ingress, session, f"send me the invoice for {booking.proof}")
 
     assert answer["reply"].startswith("I've sent it.")
     assert len(mails(ingress, booking.email)) == 1
@@ -172,7 +172,7 @@ def test_a_failure_after_a_tool_ran_says_what_stays_done(
     session = session_id()
     llm.fail("500", after=2)  # triage hands off, the invoice agent calls the tool, then nothing
 
-    answer = chat(ingress, session, f"send me the invoice for {booking.confirmation_number}")
+    answer = chat(ingress, session, f"send me the invoice for {booking.proof}")
 
     assert answer["reply"] == UNAVAILABLE_MIDWAY
     assert len(mails(ingress, booking.email)) == 1

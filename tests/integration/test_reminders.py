@@ -36,7 +36,7 @@ def _invocations(stack: Stack, service: str, key: str, handler: str) -> list[dic
 
 def invoice_for(ingress: httpx.Client, booking: helpers.TestBooking) -> str:
     """Ask the agent for the booking's invoice; return the invoice id it mailed."""
-    answer = chat(ingress, session_id(), f"send me the invoice for {booking.confirmation_number}")
+    answer = chat(ingress, session_id(), f"send me the invoice for {booking.proof}")
     found = re.search(r"INV-[A-Z0-9]+-[0-9A-F]{8}", answer["reply"])
     assert found, answer
     return found.group(0)
