@@ -85,14 +85,14 @@ async def test_it_asks_for_the_booking_first(new_chat: Callable[..., Chat]) -> N
 async def test_from_a_specialist_it_goes_back_to_triage(new_chat: Callable[..., Chat]) -> None:
     scheduled: list[str] = []
     chat = with_reminders(new_chat(), scheduled)
-    await chat.send("send me the invoice for AB4568")
+    await chat.send("send me the invoice for AB4568 Lovelace")
     assert chat.services.invoices == ["AB4568"]
     turn = await chat.send("and remind me to check in for AB4568")
     assert scheduled == ["AB4568"]
     assert turn.agent == "triage"
     assert turn.handoffs == [("Invoice Agent", "Triage Agent")]
     # The other flows still work after it.
-    seat = await chat.send("change my seat to 12c for AB4568")
+    seat = await chat.send("change my seat to 12c for AB4568 Lovelace")
     assert chat.services.seat_changes == [("AB4568", "12C")]
     assert seat.agent == "seat_booking"
 

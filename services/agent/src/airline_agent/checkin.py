@@ -22,6 +22,7 @@ from seating.models import CONFIRMATION
 from . import config
 from .cancellation import is_cancellation
 from .models import AirlineContext, CheckInReminderState, CheckInRequest
+from .ordering import together
 
 checkin_reminder = restate.VirtualObject("CheckInReminder")
 
@@ -120,10 +121,12 @@ async def schedule_checkin_reminder(
     ctx = restate_object_context()
     session = ctx.key()
     try:
-        reminder = await ctx.object_call(
-            schedule,
-            key=reminder_key(number, session),
-            arg=CheckInRequest(session_id=session, confirmation_number=number),
+        reminder = await together(
+            ctx.object_call(
+                schedule,
+                key=reminder_key(number, session),
+                arg=CheckInRequest(session_id=session, confirmation_number=number),
+            )
         )
     except TerminalError as error:
         if is_cancellation(error):
