@@ -66,13 +66,19 @@ def test_bad_chat_body_is_a_400_with_the_reason(
 
 # (message, with {cn} for the test's booking, what the agent's reply says)
 AGENT_MESSAGES = [
-    pytest.param("change my seat to 0C, booking {cn}", "Seat 0C does not exist", id="seat-row-0"),
-    pytest.param("change my seat to 12G, booking {cn}", "Which seat would you like", id="seat-12G"),
-    pytest.param("change my seat to 12C, booking ZZ9999", "No booking with", id="unknown-booking"),
-    pytest.param("change my seat to 12C, booking 12345678", "No booking with", id="digits-only"),
     pytest.param(
-        "where is my invoice INV-QQ9999-DEADBEEF?", "No invoice was sent", id="unknown-invoice-id"
+        "change my seat to 0C, booking {cn} Passenger", "Seat 0C does not exist", id="seat-row-0"
     ),
+    pytest.param(
+        "change my seat to 12G, booking {cn} Passenger", "Which seat would you like", id="seat-12G"
+    ),
+    pytest.param(
+        "change my seat to 12C, booking ZZ9999 Nobody", "No booking with", id="unknown-booking"
+    ),
+    pytest.param(
+        "change my seat to 12C, booking 12345678 Nobody", "No booking with", id="digits-only"
+    ),
+    pytest.param("where is my invoice INV-QQ9999-DEADBEEF?", "last name", id="unknown-invoice-id"),
     pytest.param(
         "what is the baggage allowance? " + "please " * 1100,
         "carry-on bag",
@@ -156,7 +162,8 @@ def to_booking(
     new_seat: str, status: int, says: str, name: str, key: str | None = None, **more: str
 ) -> Any:
     """A Booking/change_seat row: the test's booking (or `key`) asked to move to new_seat."""
-    body = {"new_seat": new_seat, **more}
+    # "Passenger": the last name of the test's booking, the proof of ownership.
+    body = {"new_seat": new_seat, "last_name": "Passenger", **more}
     return pytest.param("Booking", "change_seat", key, body, status, says, id=name)
 
 

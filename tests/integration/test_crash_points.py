@@ -2,7 +2,7 @@
 
 One stack for the module, made slow on purpose so every crash point is a window, not an instant:
 the offline model takes LLM_LATENCY_MS per call, Booking/change_seat pauses (a durable sleep)
-between taking the seat on the flight and recording it on the booking, Invoicing/send_invoice
+between taking the seat on the flight and recording it on the booking, Invoicing/invoice_booking
 pauses after the mail is delivered. Each test waits for observable state that proves the turn is
 at its point (the journal, the seat map, the mailbox), kills, restarts, and then checks from the
 outside: the message got its answer, effects happened once, the seat map is consistent, the
@@ -73,11 +73,11 @@ def start_turn(stack: Stack, message: str) -> Turn:
 
 
 def seat_turn(stack: Stack, booking: Booked, seat: str = "10B") -> Turn:
-    return start_turn(stack, f"change my seat to {seat}, booking {booking.confirmation_number}")
+    return start_turn(stack, f"change my seat to {seat}, booking {booking.proof}")
 
 
 def invoice_turn(stack: Stack, booking: Booked) -> Turn:
-    return start_turn(stack, f"send me the invoice for {booking.confirmation_number}")
+    return start_turn(stack, f"send me the invoice for {booking.proof}")
 
 
 def assert_history_complete(client: httpx.Client, turn: Turn, reply: str) -> None:
@@ -163,7 +163,7 @@ def test_invoicing_killed_mid_handler(stack: Stack, client: httpx.Client) -> Non
     turn = invoice_turn(stack, booking)
 
     wait_for(lambda: len(mails(client, booking.email)) == 1, 60, 0.02, "the mail")
-    # The mail is out and Invoicing/send_invoice is in its pause: the tool still waits.
+    # The mail is out and Invoicing/invoice_booking is in its pause: the tool still waits.
     assert tool_call_running(stack, turn.session)
     restart(stack, "invoicing")
 
@@ -171,7 +171,7 @@ def test_invoicing_killed_mid_handler(stack: Stack, client: httpx.Client) -> Non
     received = mails(client, booking.email)
     assert len(received) == 1
     assert received[0]["mail_id"] in answer["reply"]
-    assert calls_from(stack, turn.session, "Invoicing", "send_invoice") == 1
+    assert calls_from(stack, turn.session, "Invoicing", "invoice_booking") == 1
     assert_history_complete(client, turn, answer["reply"])
 
 
@@ -190,6 +190,6 @@ def test_restate_server_killed_mid_turn_and_restarted_on_its_data(
     assert_seat_moved_once(stack, client, seat, seat_booking)
     answer = invoice.answer()
     assert len(mails(client, invoice_booking.email)) == 1
-    assert calls_from(stack, invoice.session, "Invoicing", "send_invoice") == 1
+    assert calls_from(stack, invoice.session, "Invoicing", "invoice_booking") == 1
     assert_history_complete(client, invoice, answer["reply"])
     assert seat.retries >= 1 and invoice.retries >= 1
