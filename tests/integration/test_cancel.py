@@ -124,7 +124,7 @@ def test_cancel_reaches_a_call_in_flight_to_a_slow_service(
         turn = Turn(
             slow_stack.ingress_url,
             session,
-            f"send me the invoice for {booking.confirmation_number}",
+            f"send me the invoice for {booking.proof}",
         )
         turn.start()
         wait_for(lambda: len(_chats(slow_stack, session)) == 1, timeout=30, interval=0.05)
