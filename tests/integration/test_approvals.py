@@ -33,7 +33,8 @@ REQUEST_ID = re.compile(r"APR-[0-9A-F]{8}")
 
 def request_seat(ingress: httpx.Client, session: str, number: str, seat: str) -> str:
     """Ask the agent for a seat that needs approval; returns the request id it reported."""
-    answer = chat(ingress, session, f"please change my seat to {seat}, booking {number}")
+    # "Passenger": the last name of every test booking, the ownership proof.
+    answer = chat(ingress, session, f"please change my seat to {seat}, booking {number} Passenger")
     assert answer["agent"] == "seat_booking", answer
     assert "supervisor" in answer["reply"] and "submitted" in answer["reply"], answer
     found = REQUEST_ID.search(answer["reply"])
@@ -199,9 +200,7 @@ def test_seating_refuses_a_premium_seat_without_a_valid_approval(
     assert mismatch.status_code == 403, mismatch.text
     assert seat_of(ingress, booking.confirmation_number) == "5B"
     # An ordinary seat needs nothing: "change my seat to 12C" is not premium.
-    answer = chat(
-        ingress, session_id(), f"change my seat to 12C, booking {booking.confirmation_number}"
-    )
+    answer = chat(ingress, session_id(), f"change my seat to 12C, booking {booking.proof}")
     assert "Seat changed from 5B to 12C" in answer["reply"], answer
 
 
