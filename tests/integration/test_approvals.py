@@ -182,7 +182,7 @@ def test_seating_refuses_a_premium_seat_without_a_valid_approval(
     other = new_booking(ingress, seat="5B")
 
     def direct(approval: str | None) -> httpx.Response:
-        body = {"new_seat": "3A", "approval": approval}
+        body = {"new_seat": "3A", "approval": approval, "last_name": "Passenger"}
         relay = {"service": "Booking", "handler": "change_seat", "body": body}
         return ingress.post(
             "/TestSupport/relay", json={**relay, "key": booking.confirmation_number}

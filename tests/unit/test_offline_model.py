@@ -976,7 +976,7 @@ async def test_premium_seat_submits_a_request_then_reports_its_status(
 ) -> None:
     chat = new_chat()
     chat.services.seat_result = approval_submitted
-    first = await chat.send("change my seat to 2A, booking 5666")
+    first = await chat.send("change my seat to 2A, booking 5666 Hopper")
     assert chat.services.seat_changes == [("5666", "2A")]
     assert "APR-1A2B3C4D" in first.reply and "supervisor" in first.reply
     assert first.model_calls == 3
@@ -995,8 +995,8 @@ async def test_status_question_reaches_the_seat_agent_from_elsewhere(
 ) -> None:
     chat = new_chat()
     chat.services.seat_result = approval_submitted
-    await chat.send("please move my seat to 3C, confirmation 5666")
-    await chat.send("send me the invoice for 5666")
+    await chat.send("please move my seat to 3C, confirmation 5666 Hopper")
+    await chat.send("send me the invoice for 5666 Hopper")
     turn = await chat.send("was my seat request approved?")
     assert turn.handoffs == [
         ("Invoice Agent", "Triage Agent"),
