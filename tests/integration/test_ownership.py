@@ -23,6 +23,20 @@ def test_wrong_last_name_changes_no_seat(ingress: httpx.Client) -> None:
     assert seat_map(ingress, booking.flight) == {"5B": booking.confirmation_number}
 
 
+def test_wrong_last_name_submits_no_premium_seat_request(ingress: httpx.Client) -> None:
+    booking = new_booking(ingress, seat="5B")
+
+    answer = chat(
+        ingress, session_id(), f"change my seat to 2A, booking {booking.confirmation_number} Smith"
+    )
+
+    assert "last name does not match" in answer["reply"], answer["reply"]
+    assert "APR-" not in answer["reply"]
+    pending = read(ingress, "/ApprovalDesk/supervisors/pending")
+    assert booking.confirmation_number not in json.dumps(pending)
+    assert seat_of(ingress, booking.confirmation_number) == "5B"
+
+
 def test_wrong_last_name_sends_no_invoice(ingress: httpx.Client) -> None:
     booking = new_booking(ingress)
     session = session_id()

@@ -161,7 +161,7 @@ def test_checkin_reminder_mails_and_tells_the_session_once(
     answer = chat(client, session, f"remind me to check in for {number}")
     assert answer["agent"] == "triage"
     assert f"Check-in reminder scheduled for flight {booking.flight}" in answer["reply"]
-    assert booking.email in answer["reply"]
+    assert booking.email not in answer["reply"]  # a booking number proves nothing: no address
     again = chat(client, session, f"please remind me to check in for {number}")
     assert "already scheduled" in again["reply"]
     [scheduled] = _invocations(timer_stack, "CheckInReminder", f"{number}@{session}", "fire")

@@ -25,8 +25,8 @@ def with_reminders(chat: Chat, scheduled: list[str]) -> Chat:
         scheduled.append(confirmation_number)
         return (
             f"Check-in reminder scheduled for flight FLT123 (booking {confirmation_number}) "
-            "in 24 hours, at 2026-11-27 11:00:00 UTC: it will be mailed to ada@example.com and "
-            "posted in this conversation."
+            "in 24 hours, at 2026-11-27 11:00:00 UTC: it will be mailed to the passenger's "
+            "address on the booking and posted in this conversation."
         )
 
     chat.agents = rewire(

@@ -135,14 +135,15 @@ async def schedule_checkin_reminder(
     facts = context.context
     if facts.confirmation_number != number:
         facts.seat_number = None  # learned for another booking
+    # Knowing a booking number is no proof of whose it is: the session learns the flight,
+    # not the passenger's name or address (the mail goes to the address on the booking).
     facts.confirmation_number = number
-    facts.passenger_name = reminder.passenger_name
     facts.flight_number = reminder.flight
     when = f"{reminder.due.replace('T', ' ').replace('+00:00', '')} UTC"
     if reminder.already_scheduled:
         return f"A check-in reminder for flight {reminder.flight} is already scheduled for {when}."
     return (
         f"Check-in reminder scheduled for flight {reminder.flight} (booking {number}) "
-        f"{in_words(config.CHECKIN_REMINDER_DELAY_S)}, at {when}: it will be mailed to "
-        f"{reminder.email} and posted in this conversation."
+        f"{in_words(config.CHECKIN_REMINDER_DELAY_S)}, at {when}: it will be mailed to the "
+        "passenger's address on the booking and posted in this conversation."
     )

@@ -88,7 +88,7 @@ async def update_seat(
     if not new_seat.strip():
         return "The seat was not changed: ask the customer which seat they want, e.g. 12C."
     if _needs_approval(new_seat):
-        return await _request_approval(context.context, number, new_seat)
+        return await _request_approval(context.context, number, last_name, new_seat)
     request = SeatChangeRequest(new_seat=new_seat[:16], last_name=last_name.strip()[:100])
     try:
         # The tool's one durable operation; seating checks the name and does the rest.
@@ -117,17 +117,23 @@ def _needs_approval(seat: str) -> bool:
         return False  # seating explains what is wrong with the code
 
 
-async def _request_approval(facts: AirlineContext, number: str, new_seat: str) -> str:
+async def _request_approval(
+    facts: AirlineContext, number: str, last_name: str, new_seat: str
+) -> str:
     """A premium or exit-row seat: one call starts the approval; the customer hears back later."""
     session = restate_object_context().key()
+    request = PremiumSeatRequest(
+        confirmation_number=number,
+        new_seat=new_seat[:16],
+        last_name=last_name.strip()[:100],
+        session_id=session,
+    )
     try:
-        request = await restate_context().service_call(
-            request_premium_seat,
-            arg=PremiumSeatRequest(
-                confirmation_number=number, new_seat=new_seat[:16], session_id=session
-            ),
-        )
+        # One durable operation; seating checks the name, the seat, and starts the workflow.
+        request = await together(restate_context().service_call(request_premium_seat, arg=request))
     except TerminalError as error:
+        if is_cancellation(error):
+            raise
         return f"The seat was not changed: {error.message}"
     if facts.confirmation_number != number:
         facts.passenger_name = None
@@ -156,8 +162,12 @@ async def seat_request_status(context: RunContextWrapper[AirlineContext], reques
             "APR-1A2B3C4D."
         )
     try:
-        found = await restate_context().workflow_call(approval_status, key=wanted, arg=None)
+        found = await together(
+            restate_context().workflow_call(approval_status, key=wanted, arg=None)
+        )
     except TerminalError as error:
+        if is_cancellation(error):
+            raise
         return error.message
     return describe_status(found)
 

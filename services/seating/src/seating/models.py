@@ -122,6 +122,8 @@ class PremiumSeatRequest(BaseModel):
 
     confirmation_number: str = Field(pattern=CONFIRMATION.pattern)
     new_seat: str = Field(min_length=1, max_length=16)
+    # Proof that the booking is the customer's, as for a plain seat change.
+    last_name: str = Field(min_length=1, max_length=100)
     # The conversation that hears the outcome (AgentSession key); None tells only by mail.
     session_id: str | None = Field(default=None, max_length=200)
 

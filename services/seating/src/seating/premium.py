@@ -10,10 +10,16 @@ from restate import Context, TerminalError
 
 from . import config
 from .approval import run
-from .booking import get as get_booking
+from .booking import verify_owner
 from .cabin import cabin
 from .flight import seat_map
-from .models import ApprovalRequest, InvalidSeat, PremiumSeatRequest, normalize_seat
+from .models import (
+    ApprovalRequest,
+    InvalidSeat,
+    OwnerProof,
+    PremiumSeatRequest,
+    normalize_seat,
+)
 
 premium_seats = restate.Service("PremiumSeats")
 
@@ -30,7 +36,9 @@ async def request(ctx: Context, req: PremiumSeatRequest) -> ApprovalRequest:
         raise TerminalError(
             f"Seat {seat} needs no approval; change it with Booking/change_seat.", status_code=400
         )
-    booking = await ctx.object_call(get_booking, key=req.confirmation_number, arg=None)
+    booking = await ctx.object_call(
+        verify_owner, key=req.confirmation_number, arg=OwnerProof(last_name=req.last_name)
+    )
     if booking.seat == seat:
         raise TerminalError(
             f"Booking {booking.confirmation_number} already has seat {seat}.", status_code=409
