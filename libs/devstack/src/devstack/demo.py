@@ -1,10 +1,13 @@
 """`devstack demo`: start the stack, hold a conversation through the real client, crash the
-agent in the middle of a turn, show that the turn completes with its effects done once, stop."""
+agent in the middle of a turn, show that the turn completes with its effects done once; then two
+tools at once, a premium seat approved by a supervisor, a check-in reminder, a cancelled turn."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +22,11 @@ from .waiting import wait_for
 
 # Slow enough that the crash lands between the tool call and the agent's final answer.
 DEMO_LLM_LATENCY_MS = "700"
+# Each invoice takes a second downstream, so two of them in one turn show they run together.
+DEMO_INVOICE_WORK_MS = "1000"
+DEMO_CHECKIN_REMINDER_S = "5"
 EMAIL = "ada.lovelace@example.com"
+_APPROVAL_ID = re.compile(r"APR-[0-9A-F]{8}")
 
 
 def _say(text: str = "") -> None:
@@ -48,8 +55,19 @@ class Demo:
         _say(out.rstrip())
         return out
 
-    def mail_count(self) -> int:
-        return len(self.http.post(f"/Mailbox/{EMAIL}/inbox").json()["mails"])
+    def mail_count(self, email: str = EMAIL) -> int:
+        return len(self.http.post(f"/Mailbox/{email}/inbox").json()["mails"])
+
+    def notices(self) -> list[dict[str, str]]:
+        return self.http.post(f"/AgentSession/{self.session}/status").json()["notices"]
+
+    def turn_running(self) -> bool:
+        rows = self.stack.admin_query(
+            "SELECT id FROM sys_invocation WHERE target_service_name = 'AgentSession' "
+            f"AND target_service_key = '{self.session}' AND target_handler_name = 'chat' "
+            "AND status IN ('running', 'backing-off', 'suspended')"
+        )
+        return bool(rows)
 
     def run(self) -> None:
         _say("\n== 1. An invoice, with the agent process killed in the middle of the turn ==")
@@ -74,7 +92,45 @@ class Demo:
         self.finish(self.client("how much baggage can I bring?"))
         self.finish(self.client("is there wifi on the plane?"))
 
-        _say("\n== 4. The session's memory, read from Restate state ==")
+        _say("\n== 4. Two tools in one model response run together ==")
+        _say(f"   (each invoice takes {int(DEMO_INVOICE_WORK_MS) / 1000:g} s downstream)")
+        started = time.monotonic()
+        self.finish(self.client("send me the invoices for AB4568 Lovelace and XY7890 Turing"))
+        took = time.monotonic() - started
+        _say(f"   turn took {took:.1f} s: its model calls, then the two 1 s invoices side by side")
+
+        _say("\n== 5. A premium seat needs a supervisor's approval ==")
+        asked = self.finish(self.client("change my seat to 2A, booking 5666 Hopper"))
+        found = _APPROVAL_ID.search(asked)
+        if found is None:
+            raise RuntimeError(f"the agent submitted no approval request: {asked}")
+        request_id = found.group()
+        self.finish(self.client("what's the status of my seat request?"))
+        self.finish(self.client("approvals"))
+        before = len(self.notices())
+        self.finish(self.client("approve", request_id))
+        wait_for(lambda: len(self.notices()) > before, timeout=60, message="the outcome notice")
+        _say(f"   the session was told: {self.notices()[-1]['text']}")
+        self.finish(self.client("booking", "5666"))
+
+        _say("\n== 6. A check-in reminder: a durable delayed call ==")
+        self.finish(self.client("remind me to check in for AB4568"))
+        before = len(self.notices())
+        _say(
+            f"   ... waiting for the reminder ({DEMO_CHECKIN_REMINDER_S} s here, a day by default)"
+        )
+        wait_for(lambda: len(self.notices()) > before, timeout=60, message="the reminder")
+        _say(f"   the session was told: {self.notices()[-1]['text']}")
+
+        _say("\n== 7. Cancelling a running turn ==")
+        turn = self.client("send me the invoice for QR2468 Dijkstra")
+        wait_for(self.turn_running, timeout=30, interval=0.05, message="the running turn")
+        self.finish(self.client("cancel"))
+        out, _ = turn.communicate(timeout=120)
+        _say(out.rstrip() or f"   (the cancelled turn's client exited with {turn.returncode})")
+        self.finish(self.client("how much baggage can I bring?"))
+
+        _say("\n== 8. The session's memory, read from Restate state ==")
         self.finish(self.client("history"))
         self.finish(self.client("status"))
 
@@ -100,7 +156,13 @@ def run_demo(data_dir: Path | None = None) -> int:
         admin_port=19070,
         node_port=15122,
         services=services,
-        per_service_env={"agent": {"OFFLINE_MODEL_LATENCY_MS": DEMO_LLM_LATENCY_MS}},
+        per_service_env={
+            "agent": {
+                "OFFLINE_MODEL_LATENCY_MS": DEMO_LLM_LATENCY_MS,
+                "CHECKIN_REMINDER_DELAY_S": DEMO_CHECKIN_REMINDER_S,
+            },
+            "invoicing": {"INVOICING_WORK_DELAY_MS": DEMO_INVOICE_WORK_MS},
+        },
         logs=LogSink(directory=logs),
     )
     _say("Starting restate-server and the agent, seating and invoicing services...")
