@@ -50,9 +50,20 @@ def wait_pending(ingress: httpx.Client, *ids: str) -> None:
     wait_for(lambda: set(ids) <= pending_ids(ingress), timeout=30, message=f"{ids} on the desk")
 
 
-def decide(ingress: httpx.Client, request_id: str, verb: str, reason: str | None = None):
+SUPERVISOR_TOKEN = "supervisor-token-for-tests"
+AS_SUPERVISOR = {"x-supervisor-token": SUPERVISOR_TOKEN}
+
+
+def decide(
+    ingress: httpx.Client,
+    request_id: str,
+    verb: str,
+    reason: str | None = None,
+    headers: dict[str, str] = AS_SUPERVISOR,
+):
     path = f"/SeatApproval/{request_id}/{verb}"
-    return ingress.post(path, json={"reason": reason}) if reason else ingress.post(path)
+    body = {"json": {"reason": reason}} if reason else {}
+    return ingress.post(path, headers=headers, **body)
 
 
 def change_seat_calls(stack: Stack, number: str) -> int:
@@ -87,7 +98,10 @@ def told(ingress: httpx.Client, session: str, words: str) -> bool:
 def test_approve_and_reject_survive_a_full_restart(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    config = stack_config(Path(tmp_path_factory.mktemp("approvals")))
+    config = stack_config(
+        Path(tmp_path_factory.mktemp("approvals")),
+        service_env={"SUPERVISOR_TOKEN": SUPERVISOR_TOKEN},
+    )
     s1, s2 = session_id(), session_id()
     with running(config) as (first, ingress):
         granted = new_booking(ingress, seat="5B")
@@ -105,6 +119,13 @@ def test_approve_and_reject_survive_a_full_restart(
         assert {id1, id2} <= pending_ids(ingress)  # still on the desk after the restart
         answer = chat(ingress, s2, "is my seat request approved yet?")
         assert id2 in answer["reply"] and "still waiting" in answer["reply"], answer
+
+        # Only a supervisor decides: no token or a wrong one is refused, and nothing changes.
+        for headers in ({}, {"x-supervisor-token": "guess"}):
+            refused_call = decide(ingress, id1, "approve", headers=headers)
+            assert refused_call.status_code == 403, refused_call.text
+            assert "supervisor token" in refused_call.json()["message"]
+        assert {id1, id2} <= pending_ids(ingress)
 
         approved = decide(ingress, id1, "approve")
         assert approved.status_code == 200, approved.text

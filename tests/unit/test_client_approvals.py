@@ -210,3 +210,13 @@ def test_agent_client_api(desk: FakeDesk) -> None:
         with pytest.raises(RequestRejected) as rejected:
             client.approve("APR-00FF00FF")
     assert rejected.value.status == 409
+
+
+def test_decisions_carry_the_supervisor_token_from_the_environment(
+    desk: FakeDesk, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUPERVISOR_TOKEN", "s3cret")
+    assert run(capsys, "approve", "APR-1A2B3C4D", "--ingress", desk.url)[0] == 0
+    assert desk.seen[-1][1].get("x-supervisor-token") == "s3cret"
+    assert run(capsys, "approvals", "--ingress", desk.url)[0] == 0
+    assert "x-supervisor-token" not in desk.seen[-1][1]  # only decisions carry it

@@ -18,6 +18,8 @@ DEFAULT_INGRESS_URL = "http://127.0.0.1:8080"
 INGRESS_ENV = "RESTATE_INGRESS_URL"
 TIMEOUT_ENV = "CLIENT_TIMEOUT_S"
 BACKOFF_ENV = "CLIENT_RETRY_BACKOFF_S"
+SUPERVISOR_ENV = "SUPERVISOR_TOKEN"
+SUPERVISOR_HEADER = "x-supervisor-token"
 
 # A turn waits for the model and, after a crash, for Restate to replay it: be patient.
 DEFAULT_TIMEOUT_S = 120.0
@@ -68,6 +70,7 @@ class AgentClient:
         attempts: int = DEFAULT_ATTEMPTS,
         backoff_s: float = DEFAULT_BACKOFF_S,
         transport: httpx.BaseTransport | None = None,
+        supervisor_token: str = "",
     ) -> None:
         if not ingress_url.startswith(("http://", "https://")):
             raise ClientError(
@@ -77,6 +80,8 @@ class AgentClient:
         self.timeout_s = timeout_s
         self.attempts = max(1, attempts)
         self.backoff_s = backoff_s
+        # Sent only with approve / reject; seating checks it when it has SUPERVISOR_TOKEN set.
+        self._supervisor = {SUPERVISOR_HEADER: supervisor_token} if supervisor_token else {}
         timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S))
         # Loading the CA bundle costs ~80 ms per run; a plain-http ingress never uses it, and
         # redirects (the only way to reach another host) are not followed.
@@ -89,11 +94,13 @@ class AgentClient:
 
     @classmethod
     def from_env(cls, ingress_url: str | None = None) -> Self:
-        """A client set up from $RESTATE_INGRESS_URL, $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S."""
+        """A client set up from $RESTATE_INGRESS_URL, $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S
+        and $SUPERVISOR_TOKEN."""
         return cls(
             ingress_url or os.environ.get(INGRESS_ENV) or DEFAULT_INGRESS_URL,
             timeout_s=_env_seconds(TIMEOUT_ENV, DEFAULT_TIMEOUT_S),
             backoff_s=_env_seconds(BACKOFF_ENV, DEFAULT_BACKOFF_S),
+            supervisor_token=os.environ.get(SUPERVISOR_ENV, ""),
         )
 
     def close(self) -> None:
@@ -170,7 +177,11 @@ class AgentClient:
         """Approve a seat request; 404 (unknown id) and 409 (decided) become RequestRejected."""
         # One key for all retries: a retry after a lost answer re-attaches instead of a 409.
         found = self.call(
-            "SeatApproval", request_id, "approve", idempotency_key=new_idempotency_key()
+            "SeatApproval",
+            request_id,
+            "approve",
+            idempotency_key=new_idempotency_key(),
+            headers=self._supervisor,
         )
         return ApprovalStatus.from_json(found)
 
@@ -182,6 +193,7 @@ class AgentClient:
             "reject",
             {"reason": reason},
             idempotency_key=new_idempotency_key(),
+            headers=self._supervisor,
         )
         return ApprovalStatus.from_json(found)
 

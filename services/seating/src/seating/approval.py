@@ -6,6 +6,7 @@ so the wait survives a restart of every process. On approval it moves the bookin
 whatever the outcome, the customer gets a mail and a message in their conversation.
 """
 
+import hmac
 from contextlib import suppress
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ import restate
 from restate import TerminalError, WorkflowContext, WorkflowSharedContext
 from restate.asyncio import select
 
+from . import config
 from .booking import change_seat
 from .desk import DESK, add, remove
 from .models import (
@@ -26,6 +28,7 @@ from .models import (
 )
 
 DECISION = "decision"
+SUPERVISOR_HEADER = "x-supervisor-token"
 
 seat_approval = restate.Workflow("SeatApproval")
 
@@ -138,7 +141,22 @@ async def _known(ctx: WorkflowSharedContext) -> ApprovalStatus:
     return found
 
 
+def _check_supervisor(ctx: WorkflowSharedContext) -> None:
+    """Only a supervisor decides, when SUPERVISOR_TOKEN is set: a 403 otherwise."""
+    if not config.SUPERVISOR_TOKEN:
+        return
+    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
+    given = headers.get(SUPERVISOR_HEADER, "")
+    if not hmac.compare_digest(given.encode(), config.SUPERVISOR_TOKEN.encode()):
+        raise TerminalError(
+            "Only a supervisor can decide seat requests: send the supervisor token "
+            f"(set SUPERVISOR_TOKEN for the client; header {SUPERVISOR_HEADER}).",
+            status_code=403,
+        )
+
+
 async def _decide(ctx: WorkflowSharedContext, decision: Decision) -> ApprovalStatus:
+    _check_supervisor(ctx)
     status = await _known(ctx)
     if status.state == "pending":
         try:
