@@ -81,10 +81,8 @@ def test_the_key_reaches_the_model_and_nowhere_else(
             "carry-on" in chat(ingress, session, f"how much baggage can I bring? {MARKER}")["reply"]
         )
         llm.fail("500", times=1, after=1)
-        number = booking.confirmation_number
-        assert chat(ingress, session, f"send me the invoice for {number}")["reply"].startswith(
-            "I've sent it."
-        )
+        sent = chat(ingress, session, f"send me the invoice for {booking.proof}")["reply"]
+        assert sent.startswith("I've sent it."), sent
         assert len(mails(ingress, booking.email)) == 1
         llm.fail("500")
         assert chat(ingress, session, "is there wifi?")["reply"] == UNAVAILABLE
