@@ -34,10 +34,11 @@ from agents import Agent, FunctionTool, Handoff, Model, ModelResponse
 from agents.tool_context import ToolContext
 from openai.types.responses import ResponseFunctionToolCall
 from restate import RestateDurableFuture, RunOptions, TerminalError
-from restate.ext.openai.models import State
-from restate.ext.openai.runner_wrapper import RestateModelWrapper
+from restate.extensions import current_context
 
 from telemetry import TOOL_CALLS, replaying
+
+from .journal import JournaledResponse
 
 T = TypeVar("T")
 Agents = TypeVar("Agents", bound=dict[Any, Agent[Any]])
@@ -166,15 +167,23 @@ async def together(future: RestateDurableFuture[T]) -> T:
         raise
 
 
-class BatchingModel(RestateModelWrapper):
-    """Journals each model call (the ext's wrapper) and opens a ToolBatch for its function calls."""
+class BatchingModel(Model):
+    """Journals each model call (`call LLM`) and opens a ToolBatch for its function calls."""
 
     def __init__(self, model: Model, turn: TurnTools, options: RunOptions) -> None:
-        super().__init__(model, State(), options)
+        self.model = model
         self.turn = turn
+        self.options = options
 
     async def get_response(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        response = await super().get_response(*args, **kwargs)
+        async def call_llm() -> JournaledResponse:
+            return JournaledResponse.of(await self.model.get_response(*args, **kwargs))
+
+        ctx = current_context()
+        if ctx is None:
+            raise RuntimeError("a model call outside a Restate handler cannot be journaled")
+        journaled = await ctx.run_typed("call LLM", call_llm, self.options)
+        response = journaled.to_response()
         tools = kwargs.get("tools", args[3] if len(args) > 3 else [])
         names = {tool.name for tool in tools if isinstance(tool, FunctionTool)}
         self.turn.batch = ToolBatch(
@@ -185,6 +194,9 @@ class BatchingModel(RestateModelWrapper):
             ]
         )
         return response
+
+    def stream_response(self, *args: Any, **kwargs: Any) -> Any:
+        raise TerminalError("streaming is not supported by the durable runner; use get_response")
 
 
 def _in_batch(tool: FunctionTool) -> FunctionTool:
