@@ -7,11 +7,12 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_PYTHON_DOWNLOADS := never
 REPLAY := RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT=0s
 
-.PHONY: help setup up demo bench test test-static test-unit test-integration test-replay test-soak soak check lint types fmt clean
+.PHONY: help setup up up-cluster demo bench test test-static test-unit test-integration test-cluster test-replay test-soak soak check lint types fmt clean
 
 help:
 	@echo "make demo   set up, start the stack, run a conversation with a crash, stop"
 	@echo "make up     run the stack in the foreground (Ctrl-C stops it)"
+	@echo "make up-cluster  the same on a three-node restate-server cluster"
 	@echo "make test   unit tests, integration tests, and the integration tests in replay mode"
 	@echo "make check  lint, types and tests"
 	@echo "make bench  benchmarks: this project vs the reference design vs no durability"
@@ -32,6 +33,10 @@ node_modules/.installed: package.json package-lock.json
 up: setup
 	$(UV) run devstack up
 
+# Three restate-server nodes (replication 2) instead of one; node 1 keeps :8080 and :9070.
+up-cluster: setup
+	$(UV) run devstack up --nodes 3
+
 demo: setup
 	$(UV) run devstack demo
 
@@ -39,7 +44,7 @@ demo: setup
 bench: setup
 	$(UV) run python -m bench $(BENCH_ARGS)
 
-test: setup test-static test-unit test-integration test-replay test-soak
+test: setup test-static test-unit test-integration test-cluster test-replay test-soak
 
 # The container deployment (compose/, grafana/), checked without a Docker engine.
 test-static: setup
@@ -50,6 +55,10 @@ test-unit: setup
 
 test-integration: setup
 	$(UV) run pytest tests/integration -q
+
+# A three-node restate-server cluster: memory through any node, SIGKILL of each node (normal mode).
+test-cluster: setup
+	$(UV) run pytest tests/cluster -q
 
 # The same suite with the invoker suspending at every step, so every handler is replayed
 # from its journal: non-determinism shows up here as a journal mismatch.

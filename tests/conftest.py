@@ -32,11 +32,12 @@ def stack_config(
     agent_env: dict[str, str] | None = None,
     service_env: dict[str, str] | None = None,
     otlp_endpoint: str | None = None,
+    nodes: int = 1,
 ) -> StackConfig:
     """A test stack on free ports: the services, the TestSupport service, logs under root.
 
     service_env is added to every service's environment; otlp_endpoint makes restate-server
-    and the services export their spans there.
+    and the services export their spans there; nodes=3 runs a restate-server cluster.
     """
     # DEVSTACK_ECHO=1 also shows the children's output live (with pytest -s).
     echo = sys.stderr if os.environ.get("DEVSTACK_ECHO") else None
@@ -46,6 +47,7 @@ def stack_config(
     return StackConfig.on_free_ports(
         root / "restate",
         services=(*DEFAULT_SERVICES, TEST_SUPPORT),
+        nodes=nodes,
         server_env=server_env,
         # ENV_FILE="": a developer's .env (say, with an OpenAI key) must not reach test stacks.
         service_env={"OFFLINE_MODEL_LATENCY_MS": "0", "ENV_FILE": "", **(service_env or {})},
@@ -79,6 +81,7 @@ def pytest_runtest_makereport(
     """On a failure in a test that used the stack, attach the stack's log files and tails."""
     report = yield
     funcargs = getattr(item, "funcargs", {})
-    if report.failed and isinstance(funcargs.get("stack"), Stack):
-        report.sections.append(("devstack logs", funcargs["stack"].log_report()))
+    stacks = [value for value in funcargs.values() if isinstance(value, Stack)]
+    if report.failed and stacks:
+        report.sections.append(("devstack logs", stacks[0].log_report()))
     return report

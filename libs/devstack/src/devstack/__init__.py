@@ -1,9 +1,19 @@
 """Runs the local stack: restate-server (from npm) plus the three Python Restate services."""
 
-from .config import AGENT, DEFAULT_SERVICES, INVOICING, SEATING, ServiceSpec, StackConfig
+from .cluster import ClusterStatus
+from .config import (
+    AGENT,
+    DEFAULT_SERVICES,
+    INVOICING,
+    SEATING,
+    NodePorts,
+    ServiceSpec,
+    StackConfig,
+    cluster_node_ports,
+)
 from .errors import PortInUseError, StackError
 from .logs import LogSink
-from .paths import find_binary, repo_root
+from .paths import find_binary, find_restatectl, repo_root
 from .ports import free_port, free_ports
 from .server import TEST_SERVER_ENV, RestateServer
 from .services import ServiceProcess
@@ -16,7 +26,9 @@ __all__ = [
     "INVOICING",
     "SEATING",
     "TEST_SERVER_ENV",
+    "ClusterStatus",
     "LogSink",
+    "NodePorts",
     "PortInUseError",
     "RestateServer",
     "ServiceProcess",
@@ -24,7 +36,9 @@ __all__ = [
     "Stack",
     "StackConfig",
     "StackError",
+    "cluster_node_ports",
     "find_binary",
+    "find_restatectl",
     "free_port",
     "free_ports",
     "repo_root",

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
-from .config import DEFAULT_SERVICES, StackConfig
+from .config import CLUSTER_SIZES, DEFAULT_SERVICES, StackConfig, cluster_node_ports
 from .demo import run_demo
 from .errors import StackError
 from .logs import LogSink
@@ -27,12 +27,23 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="run restate-server and the services in the foreground")
-    up.add_argument("--data-dir", type=Path, help="restate data (default: <repo>/.stack/restate)")
+    up.add_argument(
+        "--data-dir",
+        type=Path,
+        help="restate data (default: <repo>/.stack/restate, with --nodes: <repo>/.stack/cluster)",
+    )
     up.add_argument("--fresh", action="store_true", help="delete the data dir first")
     up.add_argument("--no-seed", action="store_true", help="skip seeding the domain data")
     up.add_argument("--ingress-port", type=int, default=8080)
     up.add_argument("--admin-port", type=int, default=9070)
     up.add_argument("--node-port", type=int, default=5122)
+    up.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        choices=CLUSTER_SIZES,
+        help="restate-server nodes; 3 or more form a cluster with replication 2 (default: 1)",
+    )
     for spec in DEFAULT_SERVICES:
         up.add_argument(f"--{spec.name}-port", type=int, default=spec.port)
     up.add_argument(
@@ -47,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _config(args: argparse.Namespace) -> StackConfig:
     """The stack config described by the command line, logging to stdout with prefixes."""
-    data_dir: Path = args.data_dir or repo_root() / ".stack" / "restate"
+    # A cluster's data never mixes with the single node's: a node provisioned alone stays so.
+    default_dir = "cluster" if args.nodes > 1 else "restate"
+    data_dir: Path = args.data_dir or repo_root() / ".stack" / default_dir
     services = tuple(
         replace(spec, port=getattr(args, f"{spec.name}_port")) for spec in DEFAULT_SERVICES
     )
@@ -56,6 +69,7 @@ def _config(args: argparse.Namespace) -> StackConfig:
         ingress_port=args.ingress_port,
         admin_port=args.admin_port,
         node_port=args.node_port,
+        more_nodes=tuple(cluster_node_ports(n) for n in range(2, args.nodes + 1)),
         services=services,
         seed=not args.no_seed,
         service_env={} if args.workers is None else {"WORKERS": str(args.workers)},
@@ -66,13 +80,31 @@ def _config(args: argparse.Namespace) -> StackConfig:
 
 def _banner(stack: Stack) -> str:
     """Where things are, printed once the stack is up."""
+    if stack.is_cluster:
+        restate = [
+            f"  cluster     {len(stack.nodes)} nodes, replication {stack.config.replication}",
+            *(
+                f"  node {n.node_name:<6} ingress {n.ingress_url}  admin {n.admin_url}  "
+                f"node {n.node_url}  (pid {n.pid})"
+                for n in stack.nodes
+            ),
+            f"  Restate UI  {stack.ui_url} (every node's admin serves it)",
+            f"  client      RESTATE_INGRESS_URL={','.join(stack.ingress_urls)}",
+            "  restatectl  npx restatectl --address="
+            + ",".join(n.node_url for n in stack.nodes)
+            + " status",
+        ]
+    else:
+        restate = [
+            f"  ingress     {stack.ingress_url}",
+            f"  admin API   {stack.admin_url}",
+            f"  Restate UI  {stack.ui_url}",
+            f"  metrics     {stack.metrics_url}",
+        ]
     lines = [
         "",
         "stack is up:",
-        f"  ingress     {stack.ingress_url}",
-        f"  admin API   {stack.admin_url}",
-        f"  Restate UI  {stack.ui_url}",
-        f"  metrics     {stack.metrics_url}",
+        *restate,
         *(f"  {name:<11} {svc.url}  (pid {svc.pid})" for name, svc in stack.services.items()),
         *(
             f"  {name:<11} {svc.metrics_url}"
@@ -106,16 +138,20 @@ def _run_until_signalled(stack: Stack) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     reported: set[str] = set()
     while not stop.wait(0.5):
-        if not stack.server.running:
+        if not any(node.running for node in stack.nodes):
             print("devstack: restate-server exited; stopping", file=sys.stderr, flush=True)
             return 1
-        for name, service in stack.services.items():
-            # Reported, not fatal: killing a service to watch Restate recover is the point.
-            if not service.running and name not in reported:
-                reported.add(name)
-                print(f"devstack: service {name} exited", file=sys.stderr, flush=True)
-            elif service.running:
-                reported.discard(name)
+        # Reported, not fatal: killing a service (or one node of a cluster) to watch Restate
+        # recover is the point.
+        watched = {f"service {name}": svc.running for name, svc in stack.services.items()}
+        if stack.is_cluster:
+            watched |= {f"restate-server node {n.node_name}": n.running for n in stack.nodes}
+        for what, running in watched.items():
+            if not running and what not in reported:
+                reported.add(what)
+                print(f"devstack: {what} exited", file=sys.stderr, flush=True)
+            elif running:
+                reported.discard(what)
     return 0
 
 

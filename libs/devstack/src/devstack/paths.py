@@ -21,13 +21,13 @@ def repo_root() -> Path:
     raise StackError("cannot find the repository root (a directory with package.json and libs/)")
 
 
-def _platform_package() -> str:
-    """The npm package that carries the binary for this machine, e.g. restate-server-linux-x64."""
+def _platform_package(tool: str = "restate-server") -> str:
+    """The npm package with tool's binary for this machine, e.g. restate-server-linux-x64."""
     system = platform.system().lower()
     machine = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64"}.get(
         platform.machine().lower(), platform.machine().lower()
     )
-    return f"restate-server-{system}-{machine}"
+    return f"{tool}-{system}-{machine}"
 
 
 def find_binary(root: Path | None = None) -> Path:
@@ -39,7 +39,17 @@ def find_binary(root: Path | None = None) -> Path:
             raise StackError(f"{BINARY_ENV}={override} does not point to a file")
         return path
     root = repo_root() if root is None else root
-    path = root / _NPM_SCOPE / _platform_package() / "bin" / "restate-server"
+    return _npm_binary("restate-server", root)
+
+
+def find_restatectl(root: Path | None = None) -> Path:
+    """restatectl, the cluster administration tool (npm @restatedev/restatectl)."""
+    return _npm_binary("restatectl", repo_root() if root is None else root)
+
+
+def _npm_binary(tool: str, root: Path) -> Path:
+    """The platform binary of an npm-installed Restate tool, or a StackError saying what to do."""
+    path = root / _NPM_SCOPE / _platform_package(tool) / "bin" / tool
     if not path.is_file():
-        raise StackError(f"restate-server not found at {path}; run `npm ci` in {root} first")
+        raise StackError(f"{tool} not found at {path}; run `npm ci` in {root} first")
     return path

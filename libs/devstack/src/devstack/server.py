@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from .child import Child
+from .cluster import Membership
 from .errors import StackError
 from .logs import LogSink
 from .ports import HOST
@@ -29,7 +30,11 @@ TEST_SERVER_ENV: Mapping[str, str] = {
 
 @dataclass
 class RestateServer:
-    """A restate-server on 127.0.0.1 keeping its state in data_dir across restarts."""
+    """A restate-server on 127.0.0.1 keeping its state in data_dir across restarts.
+
+    With a membership it is one node of a cluster; its data is then <data_dir>/<node_name>, so
+    the nodes of one cluster can share data_dir.
+    """
 
     binary: Path
     data_dir: Path
@@ -39,6 +44,8 @@ class RestateServer:
     extra_env: Mapping[str, str] = field(default_factory=dict)
     logs: LogSink = field(default_factory=LogSink)
     name: str = "restate"
+    node_name: str = NODE_NAME
+    membership: Membership | None = None
     stop_timeout: float = 10.0
     _child: Child = field(init=False, repr=False)
 
@@ -54,6 +61,11 @@ class RestateServer:
     def admin_url(self) -> str:
         """Base URL of the admin API (deployments, /query; the web UI is at /ui/)."""
         return f"http://{HOST}:{self.admin_port}"
+
+    @property
+    def node_url(self) -> str:
+        """The node-to-node address other nodes and restatectl use."""
+        return f"http://{HOST}:{self.node_port}"
 
     @property
     def metrics_url(self) -> str:
@@ -76,13 +88,15 @@ class RestateServer:
             "RESTATE_INGRESS__BIND_ADDRESS": f"{HOST}:{self.ingress_port}",
             "RESTATE_ADMIN__BIND_ADDRESS": f"{HOST}:{self.admin_port}",
             "RESTATE_BIND_ADDRESS": f"{HOST}:{self.node_port}",
-            "RESTATE_ADVERTISED_ADDRESS": f"http://{HOST}:{self.node_port}",
+            "RESTATE_ADVERTISED_ADDRESS": self.node_url,
         }
+        cluster = self.membership.env() if self.membership is not None else {}
         return {
             **os.environ,
             "RESTATE_BASE_DIR": str(self.data_dir),
-            "RESTATE_NODE_NAME": NODE_NAME,
+            "RESTATE_NODE_NAME": self.node_name,
             **addresses,
+            **cluster,
             "RESTATE_DISABLE_TELEMETRY": "true",
             "RESTATE_LOG_FORMAT": "compact",
             "RESTATE_LOG_DISABLE_ANSI_CODES": "false" if self.logs.ansi else "true",
@@ -137,4 +151,5 @@ class RestateServer:
         """Why the server is not there, pointing at its output."""
         where = self.logs.path_for(self.name)
         hint = f"; see {where}" if where is not None else ""
-        return f"restate-server exited with status {self._child.returncode}{hint}"
+        what = "restate-server" if self.membership is None else f"restate-server {self.node_name}"
+        return f"{what} exited with status {self._child.returncode}{hint}"

@@ -2,17 +2,20 @@
 
 import logging
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import httpx
 
+from .cluster import ClusterStatus, Membership, cluster_status, restatectl_sql
 from .config import StackConfig
 from .errors import PortInUseError, StackError
-from .paths import find_binary
-from .ports import port_in_use
+from .paths import find_binary, find_restatectl
+from .ports import HOST, port_in_use
 from .server import RestateServer
 from .services import ServiceProcess
+from .waiting import wait_for
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +24,38 @@ SEED_PATH = "/SeatingAdmin/seed"
 # idempotency cache instead of running again.
 SEED_IDEMPOTENCY_KEY = "seed-v1"
 
-# What the ingress answers when a body is sent to a handler that takes no input.
+
+def _servers(config: StackConfig, binary: Path, env: dict[str, str]) -> tuple[RestateServer, ...]:
+    """The restate-server of a one-node stack, or the nodes of a cluster sharing data_dir."""
+    common: dict[str, Any] = {"binary": binary, "data_dir": config.data_dir, "extra_env": env}
+    ports = config.node_ports()
+    if len(ports) == 1:
+        (node,) = ports
+        return (
+            RestateServer(
+                ingress_port=node.ingress,
+                admin_port=node.admin,
+                node_port=node.node,
+                logs=config.logs,
+                **common,
+            ),
+        )
+    addresses = tuple(f"http://{HOST}:{node.node}" for node in ports)
+    return tuple(
+        RestateServer(
+            ingress_port=node.ingress,
+            admin_port=node.admin,
+            node_port=node.node,
+            logs=config.logs,
+            name=f"restate-{number}",
+            node_name=f"n{number}",
+            membership=Membership(
+                addresses, provisions=number == 1, replication=config.replication
+            ),
+            **common,
+        )
+        for number, node in enumerate(ports, start=1)
+    )
 
 
 def _post_seed(url: str, body: bytes, headers: dict[str, str], timeout: float) -> httpx.Response:
@@ -31,20 +65,17 @@ def _post_seed(url: str, body: bytes, headers: dict[str, str], timeout: float) -
 
 
 class Stack:
-    """restate-server and the service deployments, started in order and stopped in reverse."""
+    """restate-server (one node or a cluster) and the service deployments, started in order
+    and stopped in reverse."""
 
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         server_tracing, service_tracing = config.tracing_env()
-        self.server = RestateServer(
-            binary=config.binary or find_binary(),
-            data_dir=config.data_dir,
-            ingress_port=config.ingress_port,
-            admin_port=config.admin_port,
-            node_port=config.node_port,
-            extra_env={**server_tracing, **config.server_env},
-            logs=config.logs,
+        self.nodes: tuple[RestateServer, ...] = _servers(
+            config, config.binary or find_binary(), {**server_tracing, **config.server_env}
         )
+        # Node 1: the single node of a one-node stack, the provisioning node of a cluster.
+        self.server = self.nodes[0]
         self.services: dict[str, ServiceProcess] = {
             spec.name: ServiceProcess(
                 name=spec.name,
@@ -62,14 +93,35 @@ class Stack:
         }
 
     @property
+    def is_cluster(self) -> bool:
+        """Whether the stack runs several restate-server nodes."""
+        return len(self.nodes) > 1
+
+    def node(self, number: int) -> RestateServer:
+        """Node `number`, counted from 1 as the nodes are named (n1, n2, ...)."""
+        if not 1 <= number <= len(self.nodes):
+            raise StackError(f"this stack has nodes 1 to {len(self.nodes)}, not {number}")
+        return self.nodes[number - 1]
+
+    @property
+    def live_node(self) -> RestateServer:
+        """Node 1, or while it is down the first node that runs."""
+        return next((node for node in self.nodes if node.running), self.server)
+
+    @property
     def ingress_url(self) -> str:
-        """Base URL of the ingress."""
-        return self.server.ingress_url
+        """Base URL of the ingress (of a live node, in a cluster that lost node 1)."""
+        return self.live_node.ingress_url
+
+    @property
+    def ingress_urls(self) -> list[str]:
+        """Every node's ingress, node 1 first: the client's failover list."""
+        return [node.ingress_url for node in self.nodes]
 
     @property
     def admin_url(self) -> str:
-        """Base URL of the admin API."""
-        return self.server.admin_url
+        """Base URL of the admin API (of a live node, in a cluster that lost node 1)."""
+        return self.live_node.admin_url
 
     @property
     def ui_url(self) -> str:
@@ -78,7 +130,7 @@ class Stack:
 
     @property
     def metrics_url(self) -> str:
-        """restate-server's Prometheus metrics."""
+        """restate-server's Prometheus metrics (node 1's)."""
         return self.server.metrics_url
 
     def service(self, name: str) -> ServiceProcess:
@@ -114,15 +166,24 @@ class Stack:
         self.check_ports()
         started = time.monotonic()
         try:
-            self.server.start()
+            # All nodes at once: node 1 provisions the cluster, the others wait for it to join.
+            for node in self.nodes:
+                node.start()
             # Services start while the server boots; neither needs the other to listen.
             for service in self.services.values():
                 service.start()
-            self.server.wait_healthy(timeout)
+            for node in self.nodes:
+                node.wait_healthy(timeout)
+            if self.is_cluster:
+                self.wait_cluster_ready(timeout)
             for service in self.services.values():
                 service.wait_listening(timeout)
+            services: set[str] = set()
             for service in self.services.values():
-                self.register(service)
+                answer = self.register(service)
+                services |= {s["name"] for s in answer.get("services", [])}
+            if self.is_cluster:
+                self.wait_schema_everywhere(services, timeout)
             if self.config.seed:
                 self.seed()
         except BaseException:
@@ -179,19 +240,84 @@ class Stack:
             raise StackError(f"query failed: {response.status_code} {response.text}")
         return response.json()["rows"]
 
+    def cluster_status(self) -> ClusterStatus:
+        """The cluster's own report (restatectl): node states and partition leaders."""
+        return cluster_status(*self._restatectl())
+
+    def cluster_sql(self, query: str) -> list[dict[str, Any]]:
+        """A query on the cluster's own tables (nodes, partitions, partition_state, logs)."""
+        return restatectl_sql(*self._restatectl(), query)
+
+    def _restatectl(self) -> tuple[Path, list[str]]:
+        """restatectl and the addresses it may ask: every node's."""
+        if not self.is_cluster:
+            raise StackError("a one-node stack is no cluster; it has no cluster status")
+        return find_restatectl(), [node.node_url for node in self.nodes]
+
+    def wait_cluster_ready(self, timeout: float = 60.0) -> ClusterStatus:
+        """Block until every node is alive and every partition has a live leader."""
+        last: list[str] = ["no answer yet"]
+
+        def ready() -> ClusterStatus | None:
+            try:
+                status = self.cluster_status()
+            except StackError as error:  # a node still booting, restatectl not answering
+                last[0] = str(error)
+                return None
+            last[0] = status.describe()
+            return status if status.ready else None
+
+        try:
+            status = wait_for(ready, timeout, 0.25, "every node alive, every partition led")
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}; last seen: {last[0]}") from None
+        assert status is not None  # wait_for returns only what is truthy
+        return status
+
+    def wait_schema_everywhere(self, services: set[str], timeout: float = 30.0) -> None:
+        """Block until every node's admin API knows the registered services."""
+
+        def everywhere() -> bool:
+            for node in self.nodes:
+                try:
+                    answer = httpx.get(f"{node.admin_url}/services", timeout=5.0)
+                except httpx.TransportError:
+                    return False
+                known = {s["name"] for s in answer.json().get("services", [])}
+                if not answer.is_success or not services <= known:
+                    return False
+            return True
+
+        wait_for(everywhere, timeout, 0.1, f"every node to know {sorted(services)}")
+
+    def kill_node(self, number: int) -> None:
+        """SIGKILL restate-server node `number`, as a crash would."""
+        self.node(number).kill()
+
+    def restart_node(self, number: int, *, kill: bool = True, timeout: float = 120.0) -> None:
+        """SIGKILL node `number` (unless kill=False: stop it gracefully; if it is already down,
+        neither), start it on its data dir and ports, and wait until the cluster is whole."""
+        self.node(number).restart(graceful=not kill, timeout=timeout)
+        if self.is_cluster:
+            self.wait_cluster_ready(timeout)
+
     def ensure_running(self, timeout: float = 60.0) -> None:
         """Start again whatever has died or was killed (same ports, same data)."""
-        if not self.server.running:
-            self.server.start()
-            self.server.wait_healthy(timeout)
+        down = [node for node in self.nodes if not node.running]
+        for node in down:
+            node.start()
+        for node in down:
+            node.wait_healthy(timeout)
+        if down and self.is_cluster:
+            self.wait_cluster_ready(timeout)
         for service in self.services.values():
             if not service.running:
                 service.start()
                 service.wait_listening(timeout)
 
     def stop(self) -> None:
-        """Stop the services (in reverse order), then the server; never leaves a child behind."""
-        for child in [*reversed(self.services.values()), self.server]:
+        """Stop the services (in reverse order), then the nodes; never leaves a child behind."""
+        for child in [*reversed(self.services.values()), *reversed(self.nodes)]:
             try:
                 child.stop()
             except BaseException:
@@ -201,14 +327,14 @@ class Stack:
 
     def kill(self) -> None:
         """SIGKILL every process of the stack."""
-        for child in [*self.services.values(), self.server]:
+        for child in [*self.services.values(), *self.nodes]:
             child.kill()
 
     def log_report(self, lines: int = 30) -> str:
         """Each process's log file and its last lines, for a failure report."""
         logs = self.config.logs
         parts: list[str] = []
-        for name in [self.server.name, *self.services]:
+        for name in [*(node.name for node in self.nodes), *self.services]:
             path = logs.path_for(name)
             if path is not None:
                 parts.append(f"== {name}: {path}")
