@@ -7,10 +7,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import pytest
 
@@ -59,6 +60,9 @@ INBOX = {
         {"mail_id": "m2", "to": "ada@example.com", "subject": "Seat changed", "body": "..."},
     ],
 }
+
+
+S = TypeVar("S", bound=ThreadingHTTPServer)
 
 
 @dataclass(frozen=True)
@@ -164,9 +168,9 @@ def client_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return state
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeIngress]:
-    server = FakeIngress()
+@contextmanager
+def serving(server: S) -> Iterator[S]:
+    """Serve a fake HTTP server on its own thread while the block runs."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
@@ -175,6 +179,12 @@ def fake() -> Iterator[FakeIngress]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeIngress]:
+    with serving(FakeIngress()) as server:
+        yield server
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -1,7 +1,6 @@
 """`client approvals`, `approve ID`, `reject ID --reason ...` against a fake ingress."""
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +12,7 @@ import pytest
 from airline_client import AgentClient, RequestRejected
 from airline_client.__main__ import main, normalize
 from airline_client.approvals import age
+from tests.unit.test_client import serving
 
 NOW = time.time()
 
@@ -94,15 +94,8 @@ def client_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def desk() -> Iterator[FakeDesk]:
-    server = FakeDesk()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(FakeDesk()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingress.add_argument(
         "--ingress",
         metavar="URL",
-        help=f"Restate ingress URL (default: ${INGRESS_ENV} or {DEFAULT_INGRESS_URL})",
+        help=f"Restate ingress URL, or several comma-separated (a cluster's nodes, tried in "
+        f"turn); default: ${INGRESS_ENV} or {DEFAULT_INGRESS_URL}",
     )
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--json", action="store_true", help="print the raw JSON response")

@@ -3,6 +3,7 @@
 import os
 import time
 import uuid
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
@@ -47,6 +48,18 @@ def _env_seconds(name: str, default: float) -> float:
     return value
 
 
+def ingress_urls(value: str | Sequence[str]) -> list[str]:
+    """One ingress address or several (a list, or comma-separated: the nodes of a cluster)."""
+    raw = value.split(",") if isinstance(value, str) else list(value)
+    urls = [url.strip().rstrip("/") for url in raw if url.strip()]
+    if not urls:
+        raise ClientError(f"no ingress URL given: {value!r}")
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise ClientError(f"the ingress URL must start with http:// or https://: {url!r}")
+    return urls
+
+
 def _error_message(response: httpx.Response) -> str:
     """The `message` of a Restate error body, else the body text, else the status line."""
     try:
@@ -64,7 +77,7 @@ class AgentClient:
 
     def __init__(
         self,
-        ingress_url: str = DEFAULT_INGRESS_URL,
+        ingress_url: str | Sequence[str] = DEFAULT_INGRESS_URL,
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         attempts: int = DEFAULT_ATTEMPTS,
@@ -72,30 +85,36 @@ class AgentClient:
         transport: httpx.BaseTransport | None = None,
         supervisor_token: str = "",
     ) -> None:
-        if not ingress_url.startswith(("http://", "https://")):
-            raise ClientError(
-                f"the ingress URL must start with http:// or https://: {ingress_url!r}"
-            )
-        self.ingress_url = ingress_url.rstrip("/")
+        # Several addresses: the ingresses of a cluster's nodes, tried in turn (see `call`).
+        self.ingress_urls = ingress_urls(ingress_url)
+        self._current = 0
         self.timeout_s = timeout_s
         self.attempts = max(1, attempts)
         self.backoff_s = backoff_s
+        # Requests sent again (same idempotency key), and how many of them went to another
+        # address than the one that failed: what a node loss cost this client.
+        self.retries = 0
+        self.failovers = 0
         # Sent only with approve / reject; seating checks it when it has SUPERVISOR_TOKEN set.
         self._supervisor = {SUPERVISOR_HEADER: supervisor_token} if supervisor_token else {}
         timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S))
         # Loading the CA bundle costs ~80 ms per run; a plain-http ingress never uses it, and
         # redirects (the only way to reach another host) are not followed.
         self._http = httpx.Client(
-            base_url=self.ingress_url,
             timeout=timeout,
             transport=transport,
-            verify=self.ingress_url.startswith("https://"),
+            verify=any(url.startswith("https://") for url in self.ingress_urls),
         )
+
+    @property
+    def ingress_url(self) -> str:
+        """The address the next request goes to first: the last one that answered."""
+        return self.ingress_urls[self._current]
 
     @classmethod
     def from_env(cls, ingress_url: str | None = None) -> Self:
-        """A client set up from $RESTATE_INGRESS_URL, $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S
-        and $SUPERVISOR_TOKEN."""
+        """A client set up from $RESTATE_INGRESS_URL (one address or several, comma-separated),
+        $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S and $SUPERVISOR_TOKEN."""
         return cls(
             ingress_url or os.environ.get(INGRESS_ENV) or DEFAULT_INGRESS_URL,
             timeout_s=_env_seconds(TIMEOUT_ENV, DEFAULT_TIMEOUT_S),
@@ -211,45 +230,64 @@ class AgentClient:
 
         Connection errors, timeouts and 5xx are retried with backoff, always with the same
         idempotency key, so Restate runs the invocation once and a retry re-attaches to it.
+        With several ingress addresses a failure moves on to the next one at once (a node of
+        the cluster was lost: any other node re-attaches to the same invocation); the backoff
+        comes after every address has failed once. `attempts` counts those rounds.
         """
         path = f"/{service}/{quote(key, safe='')}/{handler}"
         headers = dict(headers or {})
         if idempotency_key:
             headers["idempotency-key"] = idempotency_key
+        count = len(self.ingress_urls)
+        first = self._current
         failure: httpx.Response | httpx.TransportError | None = None
-        for attempt in range(self.attempts):
+        failed_at = self.ingress_url
+        for attempt in range(self.attempts * count):
             if attempt:
-                time.sleep(self.backoff_s * 2 ** (attempt - 1))
+                self.retries += 1
+                if attempt % count == 0:
+                    time.sleep(self.backoff_s * 2 ** (attempt // count - 1))
+                else:
+                    self.failovers += 1
+            index = (first + attempt) % count
+            url = self.ingress_urls[index] + path
             try:
                 # Handlers without input take no body: Restate refuses one, even "null".
                 if body is None:
-                    response = self._http.post(path, headers=headers)
+                    response = self._http.post(url, headers=headers)
                 else:
-                    response = self._http.post(path, json=body, headers=headers)
+                    response = self._http.post(url, json=body, headers=headers)
             except httpx.TransportError as error:
-                failure = error
+                failure, failed_at = error, self.ingress_urls[index]
                 continue
             if response.status_code >= 500:
-                failure = response
+                failure, failed_at = response, self.ingress_urls[index]
                 continue
+            # The next request starts where this one was answered.
+            self._current = index
             if response.status_code >= 400:
                 raise RequestRejected(response.status_code, _error_message(response))
             try:
                 return response.json()
             except ValueError:
                 raise BadResponse(f"the ingress answered {path} with no JSON") from None
-        raise self._gave_up(failure, idempotency_key)
+        raise self._gave_up(failure, failed_at, idempotency_key)
 
     def _gave_up(
-        self, failure: httpx.Response | httpx.TransportError | None, idempotency_key: str | None
+        self,
+        failure: httpx.Response | httpx.TransportError | None,
+        failed_at: str,
+        idempotency_key: str | None,
     ) -> ClientError:
         tries = f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
+        if len(self.ingress_urls) > 1:
+            tries += f" at each of {len(self.ingress_urls)} addresses"
         if isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout):
-            return IngressUnreachable(self.ingress_url)
+            return IngressUnreachable(", ".join(self.ingress_urls))
         if isinstance(failure, httpx.Response):
             message = f"HTTP {failure.status_code} after {tries}: {_error_message(failure)}"
         elif isinstance(failure, httpx.TimeoutException):
             message = f"no answer within {self.timeout_s:g} s ({tries})"
         else:
-            message = f"the connection to {self.ingress_url} failed ({tries}): {failure}"
+            message = f"the connection to {failed_at} failed ({tries}): {failure}"
         return NoAnswer(message, idempotency_key)

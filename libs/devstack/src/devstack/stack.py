@@ -229,16 +229,29 @@ class Stack:
 
     def admin_query(self, sql: str, timeout: float = 30.0) -> list[dict[str, Any]]:
         """Run SQL on the admin API's introspection tables (sys_invocation, sys_service, ...)."""
-        # Without accept: application/json the answer is an Arrow IPC stream.
-        response = httpx.post(
-            f"{self.admin_url}/query",
-            json={"query": sql},
-            headers={"accept": "application/json"},
-            timeout=timeout,
-        )
-        if not response.is_success:
-            raise StackError(f"query failed: {response.status_code} {response.text}")
-        return response.json()["rows"]
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                # Without accept: application/json the answer is an Arrow IPC stream.
+                response = httpx.post(
+                    f"{self.admin_url}/query",
+                    json={"query": sql},
+                    headers={"accept": "application/json"},
+                    timeout=timeout,
+                )
+            except httpx.TransportError:
+                # A cluster node that just died: admin_url moves to a live one.
+                if not self.is_cluster or time.monotonic() >= deadline:
+                    raise
+            else:
+                if response.is_success:
+                    return response.json()["rows"]
+                # A cluster's query fans out to each partition's node; while a node is lost
+                # or back and partitions move, some answer 500 for a moment.
+                transient = self.is_cluster and response.status_code >= 500
+                if not transient or time.monotonic() >= deadline:
+                    raise StackError(f"query failed: {response.status_code} {response.text}")
+            time.sleep(0.25)
 
     def cluster_status(self) -> ClusterStatus:
         """The cluster's own report (restatectl): node states and partition leaders."""
