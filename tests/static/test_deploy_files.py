@@ -1,8 +1,9 @@
-"""Static checks of the container deployment: compose file, nginx, Prometheus, Grafana.
+"""Static checks of the container deployment: compose file, HAProxy, Prometheus, Grafana.
 
-Nothing here starts a container (there is no Docker engine on the CI machines): the files are
+Nothing here starts a container (tests/compose does, with `make test-compose`): the files are
 parsed and cross-checked, and the compose file goes through `docker-compose config` when the
-Debian docker-compose (1.29) is installed.
+Debian docker-compose (1.29) is installed. Grafana cannot run on these machines (no registry
+serves its image and nothing else ships it), so its files are checked here only.
 """
 
 import json
@@ -15,6 +16,9 @@ from typing import Any
 import promql_parser
 import pytest
 import yaml
+
+from devstack.containers import compose_for_1_29
+from devstack.containers.standins import standin_for
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_DIR = ROOT / "compose"
@@ -84,13 +88,19 @@ def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return compose["services"]
 
 
+def with_defaults(text: str) -> str:
+    """Compose interpolation with no variable set: `${NAME:-default}` becomes its default."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", text)
+
+
 def port_bindings(service: dict[str, Any]) -> list[tuple[str, int]]:
     """(host ip, container port) of each short-syntax `ports` entry; ip "" = every interface."""
     bindings = []
     for entry in service.get("ports", []):
-        parts = str(entry).split(":")
+        parts = with_defaults(str(entry)).split(":")
         assert len(parts) in (2, 3), f"use HOST_IP:HOST_PORT:PORT or HOST_PORT:PORT, got {entry}"
-        bindings.append((parts[0] if len(parts) == 3 else "", int(parts[-1].split("/")[0])))
+        host_ip = parts[0] if len(parts) == 3 else ""
+        bindings.append(("" if host_ip == "0.0.0.0" else host_ip, int(parts[-1].split("/")[0])))
     return bindings
 
 
@@ -128,33 +138,16 @@ def has_healthcheck(name: str, service: dict[str, Any]) -> bool:
 # --- the compose file -------------------------------------------------------------------------
 
 
-def compose_for_1_29(compose: dict[str, Any]) -> dict[str, Any]:
-    """The compose file without the two newer keys docker-compose 1.29 does not know.
-
-    Top-level `name` (compose spec, Docker Compose v2) and `env_file` entries with
-    `path`/`required` (Compose 2.24) are what make `../.env` optional; both are checked here
-    instead, and 1.29 validates everything else.
-    """
-    legacy = dict(compose)
-    assert legacy.pop("name") == "durable-airline"
-    legacy["services"] = {}
-    for name, service in compose["services"].items():
-        service = dict(service)
-        env_files = service.pop("env_file", [])
-        for entry in env_files:
-            assert entry == {"path": "../.env", "required": False}, f"{name}: {entry}"
-        legacy["services"][name] = service
-    return legacy
-
-
 def test_compose_validates_with_docker_compose(compose: dict[str, Any], tmp_path: Path) -> None:
     if shutil.which("docker-compose") is None:
         pytest.skip(
             "docker-compose not installed (apt-get install docker-compose); "
             "the structural tests below still ran"
         )
+    # 1.29 predates the top-level `name` and the long `env_file` form; both are checked below.
+    assert compose["name"] == "durable-airline"
     legacy = tmp_path / "compose.yaml"
-    legacy.write_text(yaml.safe_dump(compose_for_1_29(compose)))
+    legacy.write_text(yaml.safe_dump(compose_for_1_29(compose, COMPOSE_DIR)))
     result = subprocess.run(
         [
             "docker-compose",
@@ -171,6 +164,40 @@ def test_compose_validates_with_docker_compose(compose: dict[str, Any], tmp_path
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_optional_env_file_in_the_long_form(services: dict[str, dict[str, Any]]) -> None:
+    for name in SCALABLE:
+        assert services[name]["env_file"] == [{"path": "../.env", "required": False}], name
+
+
+def test_compose_for_1_29_keeps_an_optional_env_file_only_when_it_exists(tmp_path: Path) -> None:
+    document = {
+        "name": "x",
+        "services": {"a": {"image": "i:1", "env_file": [{"path": ".env", "required": False}]}},
+    }
+    assert compose_for_1_29(document, tmp_path) == {"services": {"a": {"image": "i:1"}}}
+    (tmp_path / ".env").write_text("A=1\n")
+    legacy = compose_for_1_29(document, tmp_path)
+    assert legacy["services"]["a"]["env_file"] == [".env"]
+
+
+def test_published_host_ports_can_be_moved_by_environment(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """Every host port is `${AIRLINE_..._PORT:-default}`, so a test or a person can move it."""
+    for name, service in services.items():
+        for entry in service.get("ports", []):
+            host_port = str(entry).rsplit(":", 1)[0]
+            assert re.search(r"\$\{AIRLINE_\w+_PORT:-\d+\}$", host_port), f"{name}: {entry}"
+
+
+def test_every_image_runs_here_or_is_grafana(services: dict[str, dict[str, Any]]) -> None:
+    """Each pinned image has a stand-in for machines without a registry; Grafana has none."""
+    images = {name: s["image"] for name, s in services.items() if "image" in s}
+    missing = {name for name, image in images.items() if standin_for(image) is None}
+    assert missing == {"grafana"}
+    assert (COMPOSE_DIR / "standins" / "README.md").is_file()
 
 
 def test_compose_references_resolve(compose: dict[str, Any]) -> None:
@@ -265,21 +292,28 @@ def test_register_job_waits_for_healthy_load_balancers_and_registers_them(
         assert host_path == COMPOSE_DIR / "register.py"
 
 
-def test_each_load_balancer_has_an_h2c_nginx_config(services: dict[str, dict[str, Any]]) -> None:
+def test_each_load_balancer_is_haproxy_with_one_h2c_config(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    config_path = COMPOSE_DIR / "haproxy" / "h2c-lb.cfg"
+    config = config_path.read_text()
+    for directive in (
+        "nameserver dns 127.0.0.11:53",  # Docker's DNS, re-resolved: --scale is followed
+        'bind ":${LISTEN_PORT}" proto h2',  # h2c towards Restate
+        'server-template replica 10 "${UPSTREAM_HOST}:${UPSTREAM_PORT}" proto h2',
+        "resolvers docker",
+        "balance roundrobin",
+        "path /healthz",
+    ):
+        assert directive in config, f"{config_path.name} lacks `{directive}`"
     for name, port in SCALABLE.items():
         lb = services[f"{name}-lb"]
-        assert lb["image"].startswith("nginx:")
+        # The stand-in is Debian's HAProxy 2.6: the pinned image stays on the same branch.
+        assert lb["image"].startswith("haproxy:2.6.") and lb["image"].endswith("-alpine")
         assert healthy_deps(lb) == {name}
-        assert "healthcheck" in lb
-        mounts = host_mounts(lb)
-        assert len(mounts) == 1, f"{name}-lb: one config file"
-        config_path, target = mounts[0]
-        assert config_path.is_file()
-        assert target.startswith(("/etc/nginx/templates/", "/etc/nginx/conf.d/"))
-        config = config_path.read_text()
-        for directive in ("resolver 127.0.0.11", "http2 on;", "grpc_pass grpc://", " resolve;"):
-            assert directive in config, f"{config_path.name} lacks `{directive}`"
-        # Every template variable is set for this load balancer, and points at its service.
+        assert "8099/healthz" in json.dumps(lb["healthcheck"])
+        assert host_mounts(lb) == [(config_path, "/usr/local/etc/haproxy/haproxy.cfg")]
+        # Every variable the config reads is set for this load balancer and names its service.
         settings = env(lb)
         assert set(re.findall(r"\$\{(\w+)\}", config)) <= set(settings)
         assert settings["UPSTREAM_HOST"] == name
