@@ -7,12 +7,13 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_PYTHON_DOWNLOADS := never
 REPLAY := RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT=0s
 
-.PHONY: help setup up up-cluster demo bench test test-static test-unit test-integration test-cluster test-replay test-soak soak check lint types fmt clean
+.PHONY: help setup up up-cluster compose-up compose-down test-compose demo bench test test-static test-unit test-integration test-cluster test-replay test-soak soak check lint types fmt clean
 
 help:
 	@echo "make demo   set up, start the stack, run a conversation with a crash, stop"
 	@echo "make up     run the stack in the foreground (Ctrl-C stops it)"
 	@echo "make up-cluster  the same on a three-node restate-server cluster"
+	@echo "make compose-up  the compose stack in containers (127.0.0.1:8080); make compose-down stops it"
 	@echo "make test   unit tests, integration tests, and the integration tests in replay mode"
 	@echo "make check  lint, types and tests"
 	@echo "make bench  benchmarks: this project vs the reference design vs no durability"
@@ -36,6 +37,14 @@ up: setup
 # Three restate-server nodes (replication 2) instead of one; node 1 keeps :8080 and :9070.
 up-cluster: setup
 	$(UV) run devstack up --nodes 3
+
+# The compose stack in real containers (Docker engine and stand-in images set up when missing):
+# ingress 127.0.0.1:8080, admin and UI 127.0.0.1:9070. COMPOSE_ARGS="--scale seating=3".
+compose-up: setup
+	$(UV) run devstack compose-up $(COMPOSE_ARGS)
+
+compose-down: setup
+	$(UV) run devstack compose-down $(COMPOSE_ARGS)
 
 demo: setup
 	$(UV) run devstack demo

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 from .config import CLUSTER_SIZES, DEFAULT_SERVICES, StackConfig, cluster_node_ports
+from .containers import cli as containers_cli
 from .demo import run_demo
 from .errors import StackError
 from .logs import LogSink
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo = commands.add_parser("demo", help="a conversation with a crash, on its own ports")
     demo.add_argument("--data-dir", type=Path, help="restate data (default: <repo>/.stack/demo)")
+    containers_cli.add_commands(commands)
     return parser
 
 
@@ -184,7 +186,14 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="devstack: %(message)s")
     args = _parser().parse_args(argv)
     try:
-        status = run_demo(args.data_dir) if args.command == "demo" else up(args)
+        if args.command == "demo":
+            status = run_demo(args.data_dir)
+        elif args.command == "compose-up":
+            status = containers_cli.compose_up(args)
+        elif args.command == "compose-down":
+            status = containers_cli.compose_down(args)
+        else:
+            status = up(args)
     except (StackError, TimeoutError) as error:
         print(f"devstack: {error}", file=sys.stderr)
         status = 1

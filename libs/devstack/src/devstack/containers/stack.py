@@ -10,7 +10,7 @@ import yaml
 
 from ..errors import StackError
 from ..paths import repo_root
-from .engine import Engine, ensure_compose, ensure_engine
+from .engine import Engine, daemon_answers, ensure_compose, ensure_engine
 from .project import ComposeProject
 from .standins import ImageReport, ensure_images, images_of
 
@@ -57,6 +57,13 @@ class ContainerStack:
         self.project: ComposeProject | None = None
         self.images: ImageReport | None = None
         self.skipped: list[str] = []  # services whose image is not available here
+
+    def attach(self) -> ComposeProject | None:
+        """The project on an engine that already runs (to stop it), None if none answers."""
+        if not daemon_answers():
+            return None
+        self.project = ComposeProject(ensure_compose(), self.files, self.name, self.env)
+        return self.project
 
     def prepare(self) -> ComposeProject:
         """Engine running, compose installed, every image available or its service skipped."""
