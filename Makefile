@@ -49,7 +49,8 @@ compose-down: setup
 demo: setup
 	$(UV) run devstack demo
 
-# BENCH_ARGS=--quick for a short run; BENCH_SCENARIOS=single,throughput picks scenarios.
+# BENCH_ARGS=--quick for a short run; BENCH_SCENARIOS=single,throughput picks scenarios,
+# BENCH_VARIANTS=ours,cluster variants (cluster: three restate-server nodes).
 bench: setup
 	$(UV) run python -m bench $(BENCH_ARGS)
 

@@ -18,7 +18,7 @@ from devstack import repo_root
 
 from . import report
 from .profile import Profiler, summary
-from .scenarios import FULL, LATENCY_MS, QUICK, SCENARIOS, Sizes
+from .scenarios import CLUSTER_SCENARIOS, FULL, LATENCY_MS, QUICK, SCENARIOS, Sizes
 from .stacks import SERVER_ENV
 from .variants import Durable, InProcess
 
@@ -76,8 +76,17 @@ async def _run(
     groups: dict[int, list[str]] = {}
     for name in scenarios:
         groups.setdefault(LATENCY_MS[name], []).append(name)
-    for latency, names in groups.items():
+    for latency, group in groups.items():
         for variant_name in variants:
+            names = group
+            if variant_name == "cluster":
+                # The cluster variant compares deployments: one node against three.
+                for name in group:
+                    if name not in CLUSTER_SCENARIOS:
+                        results[name][variant_name] = {"skipped": "not run on the cluster"}
+                names = [name for name in group if name in CLUSTER_SCENARIOS]
+                if not names:
+                    continue
             variant: Durable | InProcess = (
                 InProcess(latency)
                 if variant_name == "floor"

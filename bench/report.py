@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-VARIANTS = ("ours", "reference", "floor")
-HEADERS = {"ours": "this project", "reference": "reference design", "floor": "no durability"}
+VARIANTS = ("ours", "reference", "floor", "cluster")
+HEADERS = {
+    "ours": "this project",
+    "reference": "reference design",
+    "floor": "no durability",
+    "cluster": "this project, 3 nodes",
+}
 
 Results = dict[str, dict[str, dict[str, Any]]]  # scenario -> variant -> figures
 
@@ -92,6 +97,21 @@ ROWS = (
     ),
     Row("recovery after restart: max (s)", "recovery", "max_s", "{:.2f}"),
     Row("agent process restart (s)", "recovery", "restart_s", "{:.2f}"),
+    Row(
+        "node SIGKILLed: first new turn answered (s)", "failover", "first_answer_s_median", "{:.2f}"
+    ),
+    Row(
+        "node SIGKILLed: every session answered again, median (s)",
+        "failover",
+        "all_answering_s_median",
+        "{:.2f}",
+    ),
+    Row("  max (s)", "failover", "all_answering_s_max", "{:.2f}"),
+    Row("6 sessions, all nodes up: turn p50 (ms)", "failover", "before_p50_ms", "{:.1f}"),
+    Row("6 sessions, one node down: turn p50 (ms)", "failover", "down_p50_ms", "{:.1f}"),
+    Row("6 sessions, one node down: turn p99 (ms)", "failover", "down_p99_ms", "{:.1f}"),
+    Row("6 sessions, one node down: turns/s", "failover", "down_turns_per_s", "{:.1f}"),
+    Row("node restarted: cluster whole again (s)", "failover", "rejoin_s_median", "{:.2f}"),
 )
 
 

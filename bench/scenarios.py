@@ -20,10 +20,18 @@ class Sizes:
     concurrent_sessions: int
     concurrent_turns: int  # per session
     recoveries: int
+    failovers: int  # node kills, the nodes in turn
+    failover_down_s: float  # how long the node stays down once every session is answered
 
 
-FULL = Sizes(200, 32, 15, 400, 200, 3, 3)
-QUICK = Sizes(30, 32, 3, 60, 200, 1, 1)
+FULL = Sizes(200, 32, 15, 400, 200, 3, 3, 3, 20.0)
+QUICK = Sizes(30, 32, 3, 60, 200, 1, 1, 1, 8.0)
+
+# Sessions running turns back to back through the failover runs: two per node.
+FAILOVER_SESSIONS = 6
+# Steady load before the kill, and after the node is back.
+FAILOVER_STEADY_S = 3.0
+FAILOVER_DEADLINE_S = 120.0
 
 # Simulated LLM latency per model call, in ms, of the scenarios that have one.
 CONCURRENT_LATENCY_MS = 500
@@ -154,13 +162,101 @@ async def recovery(variant: Variant, sizes: Sizes) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Timed:
+    """One turn of a failover run: when it was sent and answered (perf_counter seconds)."""
+
+    conversation: int
+    sent: float
+    answered: float
+
+
+async def _failover_run(variant: Durable, number: int, down_s: float) -> dict[str, float]:
+    """Sessions run turns back to back; SIGKILL node `number`, keep it down, start it again."""
+    conversations = await _warm(variant, FAILOVER_SESSIONS)
+    timed: list[_Timed] = []
+    stop = asyncio.Event()
+
+    async def run(index: int, conversation: Conversation) -> None:
+        while not stop.is_set():
+            sent = time.perf_counter()
+            await variant.turn(conversation, resilient=True)
+            timed.append(_Timed(index, sent, time.perf_counter()))
+
+    tasks = [asyncio.create_task(run(i, c)) for i, c in enumerate(conversations)]
+    await asyncio.sleep(FAILOVER_STEADY_S)
+    killed = time.perf_counter()
+    variant.stack.kill_node(number)
+
+    def answered_since_kill(index: int) -> bool:
+        return any(t.conversation == index and t.answered > killed for t in timed)
+
+    # Down until every session has been answered again, then for down_s with one node gone.
+    while not all(answered_since_kill(i) for i in range(len(conversations))):
+        if time.perf_counter() - killed > FAILOVER_DEADLINE_S:
+            raise RuntimeError(
+                f"sessions still unanswered {FAILOVER_DEADLINE_S:g} s after the kill"
+            )
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(down_s)
+    restarted = time.perf_counter()
+    await asyncio.to_thread(variant.stack.restart_node, number)
+    whole = time.perf_counter()
+    await asyncio.sleep(FAILOVER_STEADY_S)
+    stop.set()
+    await asyncio.gather(*tasks)
+
+    before = [t.answered - t.sent for t in timed if t.answered < killed]
+    # Every session answered again: the slowest partition has a new leader, every request
+    # that was on the dead node has been re-sent and answered.
+    back = max(
+        min(t.answered for t in timed if t.conversation == i and t.answered > killed)
+        for i in range(len(conversations))
+    )
+    down = [t.answered - t.sent for t in timed if t.sent > back and t.answered < restarted]
+    return {
+        "node": number,
+        "first_answer_s": min(t.answered for t in timed if t.sent > killed) - killed,
+        "all_answering_s": back - killed,
+        "before_p50_ms": percentile(before, 50) * 1000,
+        "down_p50_ms": percentile(down, 50) * 1000,
+        "down_p99_ms": percentile(down, 99) * 1000,
+        "down_turns_per_s": len(down) / (restarted - back),
+        "rejoin_s": whole - restarted,
+        "resent": sum(c.resent for c in conversations),
+    }
+
+
+async def failover(variant: Variant, sizes: Sizes) -> dict[str, Any]:
+    """SIGKILL one node of the cluster under load (each node in turn): how long until the
+    survivors answer, how turns fare while it is down, how long it takes to rejoin."""
+    if not isinstance(variant, Durable) or not variant.stack.is_cluster:
+        return {"skipped": "one restate-server: nothing to fail over to"}
+    nodes = len(variant.stack.nodes)
+    runs = [
+        await _failover_run(variant, run % nodes + 1, sizes.failover_down_s)
+        for run in range(sizes.failovers)
+    ]
+    figures: dict[str, Any] = {"runs": runs, "sessions": FAILOVER_SESSIONS}
+    for key in ("first_answer_s", "all_answering_s", "rejoin_s"):
+        values = [run[key] for run in runs]
+        figures[f"{key}_median"] = statistics.median(values)
+        figures[f"{key}_max"] = max(values)
+    for key in ("before_p50_ms", "down_p50_ms", "down_p99_ms", "down_turns_per_s"):
+        figures[key] = statistics.median(run[key] for run in runs)
+    return figures
+
+
 SCENARIOS = {
     "single": single,
     "throughput": throughput,
     "long": long,
     "concurrent": concurrent,
     "recovery": recovery,
+    "failover": failover,
 }
+# What the cluster variant runs: the others compare designs, not deployments.
+CLUSTER_SCENARIOS = ("single", "throughput", "failover")
 # The model latency each scenario's stack runs with.
 LATENCY_MS = {
     "single": 0,
@@ -168,4 +264,5 @@ LATENCY_MS = {
     "long": 0,
     "concurrent": CONCURRENT_LATENCY_MS,
     "recovery": RECOVERY_LATENCY_MS,
+    "failover": 0,
 }

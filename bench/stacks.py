@@ -31,22 +31,29 @@ SERVER_ENV = {
     "RESTATE_DEFAULT_RETRY_POLICY__MAX_ATTEMPTS": "2000",
 }
 
-# Path of each durable variant's chat handler ({key} = session id) and its service process.
+# Path of each durable design's chat handler ({key} = session id) and its service process.
 CHAT_PATHS = {"ours": "/AgentSession/{key}/chat", "reference": "/ReferenceSession/{key}/chat"}
 SERVICE_OF = {"ours": "agent", "reference": "reference"}
+# The durable variants: which design each runs, on how many restate-server nodes.
+DESIGN_OF = {"ours": "ours", "reference": "reference", "cluster": "ours"}
+NODES_OF = {"ours": 1, "reference": 1, "cluster": 3}
 
 
 def variant_stack(
     variant: str, root: Path, latency_ms: int = 0, env: dict[str, str] | None = None
 ) -> Stack:
-    """A stack (not started) for "ours" or "reference"; the model takes latency_ms per call."""
+    """A stack (not started) for "ours", "reference" or "cluster" (ours on three nodes); the
+    model takes latency_ms per call."""
     services = (
-        (AGENT, SEATING, INVOICING, SUPPORT) if variant == "ours" else (REFERENCE, SEATING, SUPPORT)
+        (AGENT, SEATING, INVOICING, SUPPORT)
+        if DESIGN_OF[variant] == "ours"
+        else (REFERENCE, SEATING, SUPPORT)
     )
     repo = str(repo_root())
     config = StackConfig.on_free_ports(
         root / "restate",
         services=services,
+        nodes=NODES_OF[variant],
         server_env=SERVER_ENV,
         service_env={"OFFLINE_MODEL_LATENCY_MS": str(latency_ms), **(env or {})},
         per_service_env={
@@ -59,6 +66,7 @@ def variant_stack(
 
 
 def cpu_split(stack: Stack) -> dict[str, float]:
-    """CPU seconds so far of restate-server, of all service processes and of each."""
+    """CPU seconds so far of restate-server (every node), of all service processes and of each."""
     each = {name: cpu_seconds([s.pid]) for name, s in stack.services.items()}
-    return {"restate": cpu_seconds([stack.server.pid]), "services": sum(each.values()), **each}
+    restate = cpu_seconds([node.pid for node in stack.nodes])
+    return {"restate": restate, "services": sum(each.values()), **each}

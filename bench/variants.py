@@ -12,12 +12,14 @@ import httpx
 from devstack import Stack
 
 from .floor import Floor
-from .stacks import CHAT_PATHS, SERVICE_OF, cpu_split, variant_stack
+from .stacks import CHAT_PATHS, DESIGN_OF, SERVICE_OF, cpu_split, variant_stack
 
 # Every turn asks to move the seat, alternating between these two, so each turn is one model
 # call choosing update_seat, one durable RPC that really changes the seat, one final answer.
 SEATS = ("10B", "11C")
 START_SEAT = "5B"
+# How long a resilient turn keeps re-sending before the run fails.
+RESILIENT_DEADLINE_S = 120.0
 
 
 def message(confirmation_number: str, turn: int) -> str:
@@ -39,6 +41,10 @@ class Conversation:
     session_id: str
     confirmation_number: str
     turns: int = 0
+    # The ingress (node) it talks to, an index into the variant's list; a failover moves it.
+    ingress: int = 0
+    # Requests sent again (same idempotency key) to another node after a failure.
+    resent: int = 0
 
     @property
     def next_seat(self) -> str:
@@ -58,14 +64,18 @@ class Variant(Protocol):
 
     async def open(self) -> Conversation: ...
 
-    async def turn(self, conversation: Conversation) -> float: ...
+    async def turn(self, conversation: Conversation, resilient: bool = False) -> float: ...
 
     def cpu(self) -> dict[str, float]: ...
 
 
 @dataclass
 class Durable:
-    """Our agent or the reference design, on a stack of its own, driven over the ingress."""
+    """Our agent or the reference design, on a stack of its own, driven over the ingress.
+
+    "cluster" is our agent on three restate-server nodes: conversations are spread over the
+    nodes' ingresses, as a load balancer in front of them would.
+    """
 
     name: str
     root: Path
@@ -73,14 +83,16 @@ class Durable:
     env: dict[str, str] = field(default_factory=dict)
     stack: Stack = field(init=False)
     http: httpx.AsyncClient = field(init=False)
+    ingresses: list[str] = field(init=False)
+    _opened: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.stack = variant_stack(self.name, self.root, self.latency_ms, self.env)
 
     async def __aenter__(self) -> "Durable":
         await asyncio.to_thread(self.stack.start)
+        self.ingresses = self.stack.ingress_urls
         self.http = httpx.AsyncClient(
-            base_url=self.stack.ingress_url,
             timeout=300.0,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=None),
         )
@@ -93,12 +105,14 @@ class Durable:
     @property
     def service(self) -> str:
         """The name of the process that runs the agent."""
-        return SERVICE_OF[self.name]
+        return SERVICE_OF[DESIGN_OF[self.name]]
 
     async def open(self) -> Conversation:
         number = _code("B")
+        ingress = self._opened % len(self.ingresses)
+        self._opened += 1
         response = await self.http.post(
-            "/TestSupport/create_booking",
+            f"{self.ingresses[ingress]}/TestSupport/create_booking",
             json={
                 "confirmation_number": number,
                 "passenger_name": "Bench Passenger",
@@ -109,12 +123,35 @@ class Durable:
             },
         )
         response.raise_for_status()
-        return Conversation(f"bench-{uuid.uuid4().hex[:12]}", number)
+        return Conversation(f"bench-{uuid.uuid4().hex[:12]}", number, ingress=ingress)
 
-    async def turn(self, conversation: Conversation) -> float:
-        path = CHAT_PATHS[self.name].format(key=conversation.session_id)
+    async def turn(self, conversation: Conversation, resilient: bool = False) -> float:
+        """One turn; its latency. resilient: with an idempotency key, re-sent to the next node
+        at once on a dropped connection or a 5xx, as the client does (for the failover runs)."""
+        path = CHAT_PATHS[DESIGN_OF[self.name]].format(key=conversation.session_id)
+        body = {"message": conversation.next_message()}
+        headers = {"idempotency-key": str(uuid.uuid4())} if resilient else {}
         started = time.perf_counter()
-        response = await self.http.post(path, json={"message": conversation.next_message()})
+        failures = 0
+        while True:
+            url = self.ingresses[conversation.ingress] + path
+            try:
+                response = await self.http.post(url, json=body, headers=headers)
+            except httpx.TransportError as error:
+                if not resilient:
+                    raise
+                problem: str = repr(error)
+            else:
+                if response.status_code < 500 or not resilient:
+                    break
+                problem = f"{response.status_code} {response.text}"
+            failures += 1
+            if time.perf_counter() - started > RESILIENT_DEADLINE_S:
+                raise RuntimeError(f"{self.name} turn failed {failures} times: {problem}")
+            conversation.ingress = (conversation.ingress + 1) % len(self.ingresses)
+            conversation.resent += 1
+            if failures % len(self.ingresses) == 0:  # every node failed once: wait a little
+                await asyncio.sleep(0.1)
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
             raise RuntimeError(f"{self.name} turn failed: {response.status_code} {response.text}")
@@ -122,7 +159,7 @@ class Durable:
 
     async def seat(self, confirmation_number: str) -> str:
         """The booking's seat as seating has it now."""
-        response = await self.http.post(f"/Booking/{confirmation_number}/get")
+        response = await self.http.post(f"{self.ingresses[0]}/Booking/{confirmation_number}/get")
         response.raise_for_status()
         return response.json()["seat"]
 
@@ -153,7 +190,7 @@ class InProcess:
         self.floor.add_booking(number, _code("F"), START_SEAT)
         return Conversation(f"floor-{uuid.uuid4().hex[:12]}", number)
 
-    async def turn(self, conversation: Conversation) -> float:
+    async def turn(self, conversation: Conversation, resilient: bool = False) -> float:
         started = time.perf_counter()
         await self.floor.turn(conversation.session_id, conversation.next_message())
         return time.perf_counter() - started

@@ -2,12 +2,18 @@
 
     uv run python -m tests.soak.soak --sessions 50 --turns 10      # `make soak`
 
+    uv run python -m tests.soak.soak --nodes 3                      # against a 3-node cluster
+
 Each session owns a booking; bookings share flights (FLIGHT_SIZE per flight) and ask for seats
 from a small pool, so seat requests really compete. Every session sends its turns in order (seat
-changes, invoices, FAQ), each message with one idempotency key that its retries reuse, as the
-client does. Meanwhile the chaos loop kills a random process (agent, seating, invoicing,
-restate-server) at random moments and starts it again. The run is bounded (messages, kills,
-deadline) and stops by itself. Then it checks, from outside:
+changes, invoices, FAQ) through the real client (`AgentClient`), each message with one
+idempotency key that its retries reuse. Meanwhile the chaos loop kills a random process (agent,
+seating, invoicing, restate-server) at random moments and starts it again. On a cluster
+(`--nodes 3`) the sessions start at different nodes' ingresses and the client fails over; a
+"restate" kill is one node, the nodes in turn, and the next kill waits until the cluster
+reports every node alive and every partition led again, so two nodes are never down at once.
+The run is bounded (messages, kills, deadline) and stops by itself. Then it checks, from
+outside:
 
 - lost: every message got its answer, and each session's history holds every message in order;
 - duplicated: mails = invoice requests per booking, one `Booking/change_seat` per seat request;
@@ -32,6 +38,8 @@ from typing import Any
 
 import httpx
 
+from airline_client import AgentClient, BadResponse, ClientError, RequestRejected
+from airline_client.tracecontext import TraceParent
 from devstack import Stack
 from tests.conftest import stack_config
 
@@ -60,6 +68,8 @@ class SoakConfig:
     targets: tuple[str, ...] = TARGETS
     deadline_s: float = 600.0
     seed: int = 1
+    # restate-server nodes: 3 or more run a cluster, and "restate" kills one node at a time.
+    nodes: int = 1
     # Slow enough that kills land mid-turn and mid-handler.
     llm_latency_ms: int = 100
     work_delay_ms: int = 200
@@ -103,7 +113,9 @@ class Report:
     unsent: int = 0
     kills: Counter[str] = field(default_factory=Counter)
     client_retries: int = 0
+    client_failovers: int = 0
     server_retries: int = 0
+    nodes: int = 1
     invoice_requests: int = 0
     mails: int = 0
     seat_requests: int = 0
@@ -121,11 +133,16 @@ class Report:
 
     def text(self) -> str:
         kills = ", ".join(f"{name} {n}" for name, n in sorted(self.kills.items())) or "none"
+        where = f", on a {self.nodes}-node cluster" if self.nodes > 1 else ""
+        failovers = (
+            f"; {self.client_failovers} of them to another node's ingress" if self.nodes > 1 else ""
+        )
         lines = [
-            f"soak: {self.sessions} sessions, {self.messages} messages, {self.elapsed_s:.0f} s",
+            f"soak: {self.sessions} sessions, {self.messages} messages, {self.elapsed_s:.0f} s"
+            + where,
             f"kills: {sum(self.kills.values())} ({kills})",
-            f"retries observed: {self.client_retries} by clients (same idempotency key), "
-            f"{self.server_retries} invocation retries by restate-server",
+            f"retries observed: {self.client_retries} by clients (same idempotency key"
+            f"{failovers}), {self.server_retries} invocation retries by restate-server",
             f"answered: {self.answered}/{self.messages}, lost: {len(self.lost)}"
             + (f", not sent before the deadline: {self.unsent}" if self.unsent else ""),
             f"invoice requests: {self.invoice_requests}, mails: {self.mails}; "
@@ -196,49 +213,58 @@ def create_sessions(http: httpx.Client, config: SoakConfig, rng: random.Random) 
     return sessions
 
 
-def send(url: str, session: Session, message: Message, deadline: float) -> None:
-    """Send one message until it is answered, re-sending with the same key as the client does."""
-    with httpx.Client(base_url=url, timeout=httpx.Timeout(90.0, connect=5.0)) as http:
-        while time.monotonic() < deadline:
-            message.sent = True
-            try:
-                response = http.post(
-                    f"/AgentSession/{session.session_id}/chat",
-                    json={"message": message.text},
-                    headers={"idempotency-key": message.key},
-                )
-            except httpx.TransportError as error:
-                message.error = repr(error)
-            else:
-                if response.status_code == 200:
-                    message.reply = response.json()["reply"]
-                    return
-                message.error = f"{response.status_code} {response.text[:200]}"
-                if response.status_code < 500:
-                    return  # a valid message refused: a bug, reported as lost
-            message.retries += 1
-            time.sleep(min(2.0, 0.25 * message.retries))
+def send(client: AgentClient, session: Session, message: Message, deadline: float) -> None:
+    """Send one message until it is answered, re-sending with the same key as the client does.
 
-
-def converse(url: str, session: Session, deadline: float) -> None:
-    """The session's messages, one after the other, as one customer would send them."""
-    for message in session.messages:
-        send(url, session, message, deadline)
-        if message.reply is None:
+    Each call is one round over the client's addresses (it fails over at once); between rounds
+    this loop backs off, until the deadline.
+    """
+    trace = TraceParent.new()
+    while time.monotonic() < deadline:
+        message.sent = True
+        before = client.retries
+        try:
+            answer = client.chat(session.session_id, message.text, message.key, trace)
+        except (RequestRejected, BadResponse) as error:
+            message.error = repr(error)
+            return  # a valid message refused: a bug, reported as lost
+        except ClientError as error:
+            message.error = repr(error)
+        else:
+            message.reply = answer.reply
+            message.retries += client.retries - before
             return
+        message.retries += client.retries - before + 1
+        time.sleep(min(2.0, 0.25 * message.retries))
 
 
-def restart(stack: Stack, target: str) -> None:
-    """SIGKILL one process and start it again (restate-server on the same data dir)."""
+def converse(urls: list[str], session: Session, deadline: float) -> int:
+    """The session's messages, one after the other, as one customer would send them.
+
+    Returns how many requests the client re-sent to another address than the one that failed.
+    """
+    timeout = 90.0
+    with AgentClient(urls, attempts=1, timeout_s=timeout, backoff_s=0) as client:
+        for message in session.messages:
+            send(client, session, message, deadline)
+            if message.reply is None:
+                break
+        return client.failovers
+
+
+def restart(stack: Stack, target: str, kills: Counter[str]) -> str:
+    """SIGKILL one process and start it again (restate-server on the same data dir); the name
+    of what was killed. On a cluster "restate" is the next node in turn, and this returns once
+    the cluster is whole again."""
     if target == "restate":
-        stack.server.kill()
-        stack.server.start()
-        stack.server.wait_healthy(120)
-    else:
-        service = stack.service(target)
-        service.kill()
-        service.start()
-        service.wait_listening(120)
+        node = sum(n for name, n in kills.items() if name.startswith("restate")) % len(stack.nodes)
+        stack.restart_node(node + 1, timeout=120)
+        return f"restate {stack.nodes[node].node_name}" if stack.is_cluster else "restate"
+    service = stack.service(target)
+    service.kill()
+    service.start()
+    service.wait_listening(120)
+    return target
 
 
 def chaos(stack: Stack, config: SoakConfig, done: threading.Event, report: Report) -> None:
@@ -249,11 +275,10 @@ def chaos(stack: Stack, config: SoakConfig, done: threading.Event, report: Repor
         while sum(report.kills.values()) < config.max_kills:
             if done.wait(rng.uniform(*config.kill_every)):
                 return
-            target = rng.choice(config.targets)
-            restart(stack, target)
-            report.kills[target] += 1
+            killed = restart(stack, rng.choice(config.targets), report.kills)
+            report.kills[killed] += 1
             elapsed = time.monotonic() - started
-            print(f"[soak] {elapsed:5.0f}s  SIGKILLed and restarted {target}", file=sys.stderr)
+            print(f"[soak] {elapsed:5.0f}s  SIGKILLed and restarted {killed}", file=sys.stderr)
     except Exception as error:  # the report says so; the run still ends and is checked
         report.chaos_error = repr(error)
 
@@ -342,6 +367,7 @@ def run_soak(config: SoakConfig, root: Path) -> Report:
     rng = random.Random(config.seed)
     stack_conf = stack_config(
         root,
+        nodes=config.nodes,
         agent_env={"OFFLINE_MODEL_LATENCY_MS": str(config.llm_latency_ms)},
         service_env={
             "SEATING_WORK_DELAY_MS": str(config.work_delay_ms),
@@ -349,7 +375,7 @@ def run_soak(config: SoakConfig, root: Path) -> Report:
         },
     )
     stack_conf = replace(stack_conf, server_env={**stack_conf.server_env, **SERVER_ENV})
-    report = Report(sessions=config.sessions)
+    report = Report(sessions=config.sessions, nodes=config.nodes)
     with Stack(stack_conf) as stack, httpx.Client(base_url=stack.ingress_url, timeout=60) as http:
         sessions = create_sessions(http, config, rng)
         report.messages = sum(len(s.messages) for s in sessions)
@@ -360,9 +386,14 @@ def run_soak(config: SoakConfig, root: Path) -> Report:
             target=chaos, args=(stack, config, done, report), daemon=True
         )
         chaos_thread.start()
+        urls = stack.ingress_urls
         with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
-            for future in [pool.submit(converse, stack.ingress_url, s, deadline) for s in sessions]:
-                future.result()
+            # Session i starts at node i: every node's ingress carries sessions.
+            futures = [
+                pool.submit(converse, urls[i % len(urls) :] + urls[: i % len(urls)], s, deadline)
+                for i, s in enumerate(sessions)
+            ]
+            report.client_failovers = sum(future.result() for future in futures)
         done.set()
         chaos_thread.join(timeout=180)
         report.elapsed_s = time.monotonic() - started
@@ -370,9 +401,10 @@ def run_soak(config: SoakConfig, root: Path) -> Report:
         report.answered = sum(1 for s in sessions for m in s.messages if m.reply is not None)
         report.client_retries = sum(m.retries for s in sessions for m in s.messages)
         check(stack, http, sessions, report)
-        log = stack.config.logs.path_for("restate")
-        if log is not None and log.exists():
-            report.server_retries = log.read_text(errors="replace").count("retrying in")
+        for node in stack.nodes:
+            log = stack.config.logs.path_for(node.name)
+            if log is not None and log.exists():
+                report.server_retries += log.read_text(errors="replace").count("retrying in")
     return report
 
 
@@ -387,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--deadline", type=float, default=1500.0, help="seconds")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--nodes", type=int, default=1, help="restate-server nodes; 3: a cluster (default: 1)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the stack's data and logs")
     args = parser.parse_args(argv)
     config = SoakConfig(
@@ -398,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         targets=tuple(t for t in args.targets.split(",") if t),
         deadline_s=args.deadline,
         seed=args.seed,
+        nodes=args.nodes,
     )
     root = Path(tempfile.mkdtemp(prefix="soak-"))
     try:
