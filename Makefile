@@ -60,8 +60,11 @@ test: setup test-static test-unit test-integration test-cluster test-replay test
 test-static: setup
 	$(UV) run pytest tests/static -q
 
+# The runtime library's own tests run with ours: libs/durable_agents/tests.
+LIB_TESTS := libs/durable_agents/tests
+
 test-unit: setup
-	$(UV) run pytest tests/unit -q
+	$(UV) run pytest tests/unit $(LIB_TESTS)/unit -q
 
 test-integration: setup
 	$(UV) run pytest tests/integration -q
@@ -88,6 +91,7 @@ check: lint types test
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run lint-imports
 
 types: setup
 	$(UV) run pyright

@@ -66,11 +66,12 @@ def decide(
     return ingress.post(path, headers=headers, **body)
 
 
-def change_seat_calls(stack: Stack, number: str) -> int:
+def approved_changes(stack: Stack, number: str) -> int:
+    """How often the approval workflow moved the booking (Booking/apply_approved calls)."""
     return len(
         stack.admin_query(
             "SELECT id FROM sys_invocation WHERE target_service_name = 'Booking' "
-            f"AND target_service_key = '{number}' AND target_handler_name = 'change_seat'"
+            f"AND target_service_key = '{number}' AND target_handler_name = 'apply_approved'"
         )
     )
 
@@ -113,7 +114,7 @@ def test_approve_and_reject_survive_a_full_restart(
         answer = chat(ingress, s1, "what's the status?")
         assert id1 in answer["reply"] and "still waiting" in answer["reply"], answer
         assert seat_of(ingress, granted.confirmation_number) == "5B"
-        assert change_seat_calls(first, granted.confirmation_number) == 0
+        assert approved_changes(first, granted.confirmation_number) == 0
 
     with running(config) as (second, ingress):
         assert {id1, id2} <= pending_ids(ingress)  # still on the desk after the restart
@@ -157,14 +158,14 @@ def test_approve_and_reject_survive_a_full_restart(
         for request_id, verb in ((id1, "approve"), (id1, "reject"), (id2, "approve")):
             reason = "changed my mind" if verb == "reject" else None
             again = decide(ingress, request_id, verb, reason=reason)
-            assert again.status_code == 409, again.text
+            assert again.status_code == 412, again.text
             assert "already" in again.json()["message"]
         assert read(ingress, f"/SeatApproval/{id2}/status")["state"] == "rejected"
         assert not {id1, id2} & pending_ids(ingress)
         assert len(mails(ingress, granted.email)) == 1
         assert len(mails(ingress, refused.email)) == 1
-        assert change_seat_calls(second, granted.confirmation_number) == 1
-        assert change_seat_calls(second, refused.confirmation_number) == 0
+        assert approved_changes(second, granted.confirmation_number) == 1
+        assert approved_changes(second, refused.confirmation_number) == 0
 
         unknown = decide(ingress, "APR-00000000", "approve")
         assert unknown.status_code == 404
@@ -190,36 +191,35 @@ def test_an_undecided_request_expires_after_a_full_restart(
         assert seat_of(ingress, booking.confirmation_number) == "7D"
         assert request_id not in pending_ids(ingress)
         late = decide(ingress, request_id, "approve")
-        assert late.status_code == 409 and "expired" in late.json()["message"], late.text
+        assert late.status_code == 412 and "expired" in late.json()["message"], late.text
         answer = chat(ingress, session, "what's the status?")
         assert "expired" in answer["reply"], answer
-        assert change_seat_calls(second, booking.confirmation_number) == 0
+        assert approved_changes(second, booking.confirmation_number) == 0
 
 
-def test_seating_refuses_a_premium_seat_without_a_valid_approval(
+def test_seating_submits_a_premium_seat_for_approval_and_never_moves_it_at_once(
     ingress: httpx.Client,
 ) -> None:
     booking = new_booking(ingress, seat="5B")
-    other = new_booking(ingress, seat="5B")
 
-    def direct(approval: str | None) -> httpx.Response:
-        body = {"new_seat": "3A", "approval": approval, "last_name": "Passenger"}
+    def direct(last_name: str) -> httpx.Response:
+        body = {"new_seat": "3A", "last_name": last_name}
         relay = {"service": "Booking", "handler": "change_seat", "body": body}
         return ingress.post(
             "/TestSupport/relay", json={**relay, "key": booking.confirmation_number}
         )
 
-    refused = direct(None)
-    assert refused.status_code == 403, refused.text
-    assert "3A is in a premium row (rows 1-4)" in refused.json()["message"]
-    assert direct("APR-00000000").status_code == 404
-    # Another booking's request, still pending: not an approval for this one.
-    session = session_id()
-    request_id = request_seat(ingress, session, other.confirmation_number, "3A")
+    wrong = direct("Nobody")
+    assert wrong.status_code == 403, wrong.text
+    submitted = direct("Passenger")
+    assert submitted.status_code == 200, submitted.text
+    outcome = submitted.json()["result"]
+    assert outcome["status"] == "pending_approval", outcome
+    assert outcome["reason"] == "3A is in a premium row (rows 1-4)"
+    request_id = outcome["approval"]["request_id"]
     wait_pending(ingress, request_id)
-    mismatch = direct(request_id)
-    assert mismatch.status_code == 403, mismatch.text
     assert seat_of(ingress, booking.confirmation_number) == "5B"
+    assert seat_map(ingress, booking.flight) == {"5B": booking.confirmation_number}
     # An ordinary seat needs nothing: "change my seat to 12C" is not premium.
     answer = chat(ingress, session_id(), f"change my seat to 12C, booking {booking.proof}")
     assert "Seat changed from 5B to 12C" in answer["reply"], answer
@@ -228,7 +228,7 @@ def test_seating_refuses_a_premium_seat_without_a_valid_approval(
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/PremiumSeats/request", {"confirmation_number": "5666", "new_seat": "1A"}),
+        ("/Booking/5666/apply_approved", {"request_id": "APR-0000AAAA", "seat": "1A"}),
         ("/SeatApproval/APR-0000AAAA/run", {}),
         ("/ApprovalDesk/supervisors/add", {}),
         ("/ApprovalDesk/supervisors/remove", "APR-0000AAAA"),

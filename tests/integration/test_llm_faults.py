@@ -2,7 +2,7 @@
 
 The agent gets OPENAI_API_KEY + OPENAI_BASE_URL pointing at tests/support/fault_llm.py, which
 answers with the offline model's decisions and injects faults. The openai client's own retries
-are off (OPENAI_MAX_RETRIES=0) so that every failed request is one durable Restate attempt.
+are off (the runtime builds it so) so that every failed request is one durable Restate attempt.
 """
 
 import itertools
@@ -55,8 +55,19 @@ def ingress(fault_stack: Stack, llm: FaultLLM) -> Iterator[httpx.Client]:
     llm.heal()
 
 
+def step_names(stack: Stack, session: str) -> list[str]:
+    """The names of the `call LLM` steps of the session's chat journals, in journal order."""
+    rows = stack.admin_query(
+        "SELECT j.name FROM sys_journal j JOIN sys_invocation i ON j.id = i.id "
+        "WHERE i.target_service_name = 'AgentSession' "
+        f"AND i.target_service_key = '{session}' AND i.target_handler_name = 'chat' "
+        "AND j.entry_type = 'Command: Run' AND j.name LIKE 'call LLM%' ORDER BY j.index"
+    )
+    return [row["name"] for row in rows]
+
+
 def llm_steps(stack: Stack, session: str) -> int:
-    """How many `call LLM` results the journals of the session's chat invocations hold."""
+    """How many `call LLM: <agent>` steps the journals of the session's chat invocations hold."""
     ids = stack.admin_query(
         "SELECT id FROM sys_invocation WHERE target_service_name = 'AgentSession' "
         f"AND target_service_key = '{session}' AND target_handler_name = 'chat'"
@@ -65,7 +76,7 @@ def llm_steps(stack: Stack, session: str) -> int:
     listed = ", ".join(f"'{row['id']}'" for row in ids)
     return len(
         stack.admin_query(
-            f"SELECT index FROM sys_journal WHERE id IN ({listed}) AND name = 'call LLM'"
+            f"SELECT index FROM sys_journal WHERE id IN ({listed}) AND name LIKE 'call LLM: %'"
         )
     )
 
@@ -118,6 +129,12 @@ def test_a_tool_turn_survives_faults_and_sends_one_mail(
     assert answer["reply"].startswith("I've sent it.")
     assert len(mails(ingress, booking.email)) == 1
     assert llm_steps(fault_stack, session) == llm.snapshot()[1] - answered_before == 3
+    # Each model step is named for the agent that called the model, as the Restate UI shows it.
+    assert step_names(fault_stack, session) == [
+        "call LLM: Triage Agent",
+        "call LLM: Invoice Agent",
+        "call LLM: Invoice Agent",
+    ]
 
 
 def _history(ingress: httpx.Client, session: str) -> list[dict[str, Any]]:

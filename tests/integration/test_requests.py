@@ -62,6 +62,7 @@ def test_missing_body_is_a_400(ingress: httpx.Client) -> None:
     ("path", "body"),
     [
         ("/Booking/5666/change_seat", {"new_seat": "1A", "last_name": "Hopper"}),
+        ("/Booking/5666/apply_approved", {"request_id": "APR-0000AAAA", "seat": "1A"}),
         ("/Booking/5666/verify_owner", {"last_name": "Hopper"}),
         ("/Booking/NEW123/create", {}),
         ("/Flight/FLT123/assign", {"seat": "1A", "confirmation_number": "5666"}),

@@ -101,7 +101,7 @@ def test_the_key_reaches_the_model_and_nowhere_else(
 
     # Journal entries, invocations (their failures included) and state, as the admin API has them.
     journal = _rows(secret_stack, "SELECT * FROM sys_journal")
-    assert "call LLM" in journal
+    assert "call LLM: " in journal
     invocations = _rows(secret_stack, "SELECT * FROM sys_invocation")
     state = _rows(secret_stack, "SELECT * FROM state")
     assert session in state

@@ -131,7 +131,7 @@ def test_one_message_is_one_trace_across_every_hop(
     # Replays emit no span: one span per LLM call that really ran, one per tool call, one turn.
     invocation = ingress_span.attributes["restate.invocation.id"]
     llm_steps = traced_stack.admin_query(
-        f"SELECT index FROM sys_journal WHERE id = '{invocation}' AND name = 'call LLM'"
+        f"SELECT index FROM sys_journal WHERE id = '{invocation}' AND name LIKE 'call LLM: %'"
     )
     assert len(_named(agent_spans, "llm ")) == len(llm_steps) > 0
     _one(agent_spans, "tool send_invoice")

@@ -12,8 +12,9 @@ import restate
 from pydantic import BaseModel
 from restate import Context
 
+from airline_contracts.seating import Booking
+from airline_contracts.sessions import Notice, notify
 from seating.booking import create
-from seating.models import Booking
 from telemetry import serve
 
 support = restate.Service("TestSupport")
@@ -35,9 +36,10 @@ class SessionNotice(BaseModel):
 
 @support.handler()
 async def notify_session(ctx: Context, notice: SessionNotice) -> None:
-    """Send `AgentSession/notify` by name, the way services outside the agent do."""
-    payload = {"text": notice.text, "source": notice.source}
-    ctx.generic_send("AgentSession", "notify", json.dumps(payload).encode(), key=notice.session_id)
+    """Send `AgentSession/notify` through its contract, the way services outside the agent do."""
+    ctx.object_send(
+        notify, key=notice.session_id, arg=Notice(text=notice.text, source=notice.source)
+    )
 
 
 class Relay(BaseModel):

@@ -76,7 +76,6 @@ class FaultLLM:
             "OPENAI_BASE_URL": self.base_url,
             "AGENT_MODEL": "fault-llm",
             "OPENAI_TIMEOUT_S": "1",
-            "OPENAI_MAX_RETRIES": "0",
             **extra,
         }
 

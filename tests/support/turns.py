@@ -67,9 +67,14 @@ def pending(entries: list[dict[str, Any]], kind: str) -> int:
 
 
 def count(entries: list[dict[str, Any]], entry_type: str, name: str | None = None) -> int:
-    """How many entries have this type (and name)."""
+    """How many entries have this type (and a name that starts with `name`).
+
+    Model steps are named for their agent ("call LLM: Triage Agent"): "call LLM" counts them all.
+    """
     return sum(
-        1 for e in entries if e["entry_type"] == entry_type and (name is None or e["name"] == name)
+        1
+        for e in entries
+        if e["entry_type"] == entry_type and (name is None or (e["name"] or "").startswith(name))
     )
 
 

@@ -4,9 +4,11 @@ import pytest
 from pydantic import ValidationError
 
 from airline_agent.tools import describe_status
+from airline_contracts.formats import InvalidSeat
+from airline_contracts.seating import ApprovalRequest, ApprovalStatus
 from seating.approval import outcome_text
 from seating.cabin import cabin, needs_approval
-from seating.models import ApprovalRequest, ApprovalStatus, Decision, InvalidSeat, Rejection
+from seating.models import Decision, Rejection
 
 
 def request(**changes: object) -> ApprovalRequest:

@@ -61,7 +61,7 @@ class FakeDesk(ThreadingHTTPServer):
             return 404, {"message": f"No approval request {parts[2]}; `client approvals` ..."}
         if parts[2] in self.decided:
             state = self.decided[parts[2]]
-            return 409, {"message": f"Approval request {parts[2]} was already {state}."}
+            return 412, {"message": f"Approval request {parts[2]} was already {state}."}
         state = "approved" if parts[3] == "approve" else "rejected"
         self.decided[parts[2]] = state
         reason = json.loads(body)["reason"] if body else None
@@ -202,7 +202,7 @@ def test_agent_client_api(desk: FakeDesk) -> None:
         assert client.reject("APR-00FF00FF", "full").reason == "full"
         with pytest.raises(RequestRejected) as rejected:
             client.approve("APR-00FF00FF")
-    assert rejected.value.status == 409
+    assert rejected.value.status == 412
 
 
 def test_decisions_carry_the_supervisor_token_from_the_environment(

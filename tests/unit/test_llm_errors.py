@@ -1,79 +1,29 @@
-"""How the agent meets a failing model: error mapping, the apology, secrets from `.env`."""
+"""How the agent meets a failing model: the apology, the client it builds, secrets from `.env`.
+
+Which errors are retried is the runtime's (libs/durable_agents/tests/unit/test_retries.py).
+"""
 
 import os
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from agents.models.openai_chatcompletions import OpenAIChatCompletionsModel
-from openai import APIConnectionError, AuthenticationError, InternalServerError, RateLimitError
-from restate import TerminalError
-from restate.exceptions import RetryableError
 
 from airline_agent import config, durable
-from airline_agent.memory import ChunkedSession
+from airline_agent.measured import MeasuredModel
 from airline_agent.session import UNAVAILABLE, UNAVAILABLE_MIDWAY, _unavailable
-
-
-class Failing:
-    """A model whose every call raises `error`."""
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-    async def get_response(self, *args: Any, **kwargs: Any) -> Any:
-        raise self.error
-
-
-def _status_error(kind: type, status: int, headers: dict[str, str] | None = None) -> Exception:
-    request = httpx2.Request("POST", "http://llm.invalid/v1/responses")
-    response = httpx2.Response(status, headers=headers or {}, request=request)
-    return kind("injected", response=response, body=None)
-
-
-async def _raised(error: Exception) -> BaseException:
-    with pytest.raises(BaseException) as caught:
-        await durable.OpenAIErrors(Failing(error)).get_response()  # type: ignore[arg-type]
-    return caught.value
-
-
-async def test_a_rate_limit_retries_after_what_the_server_asked() -> None:
-    raised = await _raised(_status_error(RateLimitError, 429, {"retry-after": "3"}))
-    assert isinstance(raised, RetryableError)
-    assert raised.retry_after == timedelta(seconds=3)
-
-
-async def test_a_long_retry_after_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(config, "LLM_MAX_RETRY_S", 10.0)
-    raised = await _raised(_status_error(RateLimitError, 429, {"retry-after": "3600"}))
-    assert isinstance(raised, RetryableError)
-    assert raised.retry_after == timedelta(seconds=10)
-
-
-async def test_a_rejected_key_is_final_and_server_errors_are_retried() -> None:
-    assert isinstance(await _raised(_status_error(AuthenticationError, 401)), TerminalError)
-    server_error = await _raised(_status_error(InternalServerError, 500))
-    assert isinstance(server_error, InternalServerError)  # Restate retries it with backoff
-    request = httpx2.Request("POST", "http://llm.invalid/v1/responses")
-    assert isinstance(await _raised(APIConnectionError(request=request)), APIConnectionError)
-
-
-async def test_the_steps_final_failure_becomes_llm_unavailable_but_cancellation_does_not() -> None:
-    with pytest.raises(durable.LLMUnavailable):
-        await durable.GiveUpClearly(Failing(TerminalError("gave up"))).get_response()  # type: ignore[arg-type]
-    with pytest.raises(TerminalError) as cancelled:
-        await durable.GiveUpClearly(Failing(TerminalError("cancelled", 409))).get_response()  # type: ignore[arg-type]
-    assert not isinstance(cancelled.value, durable.LLMUnavailable)
+from durable_agents import ChunkedSession
 
 
 def test_chat_completions_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config, "OPENAI_API_KEY", "sk-test-not-a-real-key")
     monkeypatch.setattr(config, "OPENAI_API", "chat_completions")
     model = durable.AirlineModels().get_model("gpt-4.1-mini")
-    assert isinstance(model, durable.OpenAIErrors)
-    assert isinstance(model.inner, OpenAIChatCompletionsModel)
+    assert isinstance(model, MeasuredModel)
+    assert isinstance(model.wrapped, OpenAIChatCompletionsModel)
+    # The journaled step owns the retries: the client makes one request per attempt.
+    assert model.wrapped._client.max_retries == 0
 
 
 class _NoContext:

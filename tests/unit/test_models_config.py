@@ -4,7 +4,13 @@ import pytest
 from agents.models.openai_responses import OpenAIResponsesModel
 
 from airline_agent import config, durable
+from airline_agent.measured import MeasuredModel
 from airline_agent.offline import OfflineModel
+
+
+def _inner(model: object) -> object:
+    assert isinstance(model, MeasuredModel)  # every model is measured where it really runs
+    return model.wrapped
 
 
 def test_without_a_key_every_name_is_the_offline_model(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -12,8 +18,8 @@ def test_without_a_key_every_name_is_the_offline_model(monkeypatch: pytest.Monke
 
     models = durable.AirlineModels()
 
-    assert isinstance(models.get_model("offline"), OfflineModel)
-    assert isinstance(models.get_model(None), OfflineModel)
+    assert isinstance(_inner(models.get_model("offline")), OfflineModel)
+    assert isinstance(_inner(models.get_model(None)), OfflineModel)
 
 
 def test_with_a_key_a_named_model_goes_to_openai(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -22,7 +28,5 @@ def test_with_a_key_a_named_model_goes_to_openai(monkeypatch: pytest.MonkeyPatch
 
     models = durable.AirlineModels()
 
-    named = models.get_model("gpt-4.1-mini")
-    assert isinstance(named, durable.OpenAIErrors)
-    assert isinstance(named.inner, OpenAIResponsesModel)
-    assert isinstance(models.get_model("offline"), OfflineModel)
+    assert isinstance(_inner(models.get_model("gpt-4.1-mini")), OpenAIResponsesModel)
+    assert isinstance(_inner(models.get_model("offline")), OfflineModel)

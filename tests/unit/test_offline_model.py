@@ -30,7 +30,6 @@ from agents.memory.session import SessionABC
 
 from airline_agent import config, faq
 from airline_agent.airline import build_agents, role_of
-from airline_agent.memory import ChunkedSession, read_items
 from airline_agent.models import AgentRole, AirlineContext
 from airline_agent.offline import (
     GREETING,
@@ -44,6 +43,7 @@ from airline_agent.offline import (
     names_by_number,
     seat_in,
 )
+from durable_agents import ChunkedSession, read_items
 
 # A turn is: at most one hand-back to triage, one hand-off to a specialist, one tool call and
 # the reply. More model calls than that means the agents are bouncing the customer around.

@@ -193,8 +193,8 @@ class AgentClient:
         return PendingApprovals.from_json(self.call("ApprovalDesk", DESK_KEY, "pending"))
 
     def approve(self, request_id: str) -> ApprovalStatus:
-        """Approve a seat request; 404 (unknown id) and 409 (decided) become RequestRejected."""
-        # One key for all retries: a retry after a lost answer re-attaches instead of a 409.
+        """Approve a seat request; 404 (unknown id) and 412 (decided) become RequestRejected."""
+        # One key for all retries: a retry after a lost answer re-attaches instead of a 412.
         found = self.call(
             "SeatApproval",
             request_id,

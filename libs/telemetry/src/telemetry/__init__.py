@@ -1,5 +1,8 @@
 """What the services share: serving, tracing under Restate's trace, and Prometheus metrics."""
 
+# Replay-safe recording comes from the runtime; re-exported so services need only telemetry.
+from durable_agents import once, replaying
+
 from .metrics import (
     ERRORS,
     INVOICES,
@@ -11,7 +14,6 @@ from .metrics import (
     TURNS,
     setup_metrics,
 )
-from .replay import replaying
 from .serving import serve
 from .tracing import handler_span, setup_tracing, start_span, tracing_enabled
 
@@ -25,6 +27,7 @@ __all__ = [
     "TURNS",
     "TURN_DURATION",
     "handler_span",
+    "once",
     "replaying",
     "serve",
     "setup_metrics",

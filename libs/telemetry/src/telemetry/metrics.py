@@ -12,8 +12,8 @@ from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
 
-# Created unregistered: each service registers only its own (setup_metrics), although the agent
-# imports seating's and invoicing's modules for their typed handler references.
+# Created unregistered: every service imports this module, and each registers only its own
+# metrics (setup_metrics), so no service serves another's names.
 _SECONDS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 
 # agent

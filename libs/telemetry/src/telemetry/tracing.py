@@ -12,11 +12,10 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import INVALID_SPAN, Span
+from opentelemetry.trace import Span
 from opentelemetry.util.types import AttributeValue
-from restate.ext.tracing import RestateTracerProvider
 
-from .replay import replaying
+import durable_agents
 
 logger = logging.getLogger(__name__)
 
@@ -49,27 +48,20 @@ def setup_tracing(service_name: str) -> bool:
     return True
 
 
-def _restate_tracer() -> trace.Tracer:
-    """A tracer whose spans are children of the current invocation attempt, none on replay."""
-    return RestateTracerProvider(trace.get_tracer_provider()).get_tracer(TRACER_NAME)
-
-
 def start_span(name: str, attributes: Mapping[str, AttributeValue] | None = None) -> Span:
     """A span under the running handler's attempt span; a no-op span on replay or when off.
 
     Ended by the caller, or else when the attempt ends (restate.ext.tracing tracks it).
     """
-    # replaying() also refreshes the flag restate.ext.tracing reads (see replay.py).
-    if not tracing_enabled() or replaying():
-        return INVALID_SPAN
-    return _restate_tracer().start_span(name, attributes=attributes)
+    return durable_agents.start_span(
+        name, attributes, enabled=tracing_enabled(), tracer=TRACER_NAME
+    )
 
 
 @contextmanager
 def handler_span(name: str, **attributes: AttributeValue) -> Iterator[Span]:
     """A span over (the rest of) a handler, under its attempt span; no-op when not exporting."""
-    if not tracing_enabled() or replaying():
-        yield INVALID_SPAN
-        return
-    with _restate_tracer().start_as_current_span(name, attributes=attributes) as span:
-        yield span
+    with durable_agents.span(
+        name, enabled=tracing_enabled(), tracer=TRACER_NAME, **attributes
+    ) as current:
+        yield current

@@ -5,8 +5,20 @@ from agents.extensions.handoff_prompt import RECOMMENDED_PROMPT_PREFIX
 
 from . import config
 from .checkin import schedule_checkin_reminder
+from .measured import counted
 from .models import AgentRole, AirlineContext
 from .tools import faq_lookup, seat_request_status, send_invoice, update_seat
+
+FAQ_LOOKUP, UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE, SCHEDULE_CHECKIN = (
+    counted(tool)
+    for tool in (
+        faq_lookup,
+        update_seat,
+        seat_request_status,
+        send_invoice,
+        schedule_checkin_reminder,
+    )
+)
 
 
 def build_agents(model: str = config.AGENT_MODEL) -> dict[AgentRole, Agent[AirlineContext]]:
@@ -19,7 +31,7 @@ You are an FAQ agent. Answer only from the faq_lookup_tool; never from your own 
 1. Identify the customer's last question.
 2. Look it up with faq_lookup_tool and answer with what it returns.
 If the question is not about the FAQ, transfer back to the triage agent.""",
-        tools=[faq_lookup],
+        tools=[FAQ_LOOKUP],
         model=model,
     )
     seat_agent = Agent[AirlineContext](
@@ -39,7 +51,7 @@ You are a seat booking agent.
 Premium and exit-row seats need a supervisor: update_seat then submits a request instead.
 When the customer asks how such a request stands, use seat_request_status.
 If the customer asks about something else, transfer back to the triage agent.""",
-        tools=[update_seat, seat_request_status, send_invoice],
+        tools=[UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE],
         model=model,
     )
     invoice_agent = Agent[AirlineContext](
@@ -52,7 +64,7 @@ You are an invoice agent.
 2. Send the invoice with send_invoice and tell the customer what the tool returned. For several
    bookings, call send_invoice once per booking, all in the same response (they run at once).
 If the customer asks about something else, transfer back to the triage agent.""",
-        tools=[send_invoice],
+        tools=[SEND_INVOICE],
         model=model,
     )
     triage_agent = Agent[AirlineContext](
@@ -63,7 +75,7 @@ You are a helpful airline triage agent. Hand the customer to the right specialis
 FAQ questions (baggage, seats, wifi), seat changes, or invoices.
 When the customer asks to be reminded to check in, ask for the confirmation number unless they
 gave it, schedule it with schedule_checkin_reminder and tell them what the tool returned.""",
-        tools=[schedule_checkin_reminder],
+        tools=[SCHEDULE_CHECKIN],
         handoffs=[faq_agent, seat_agent, invoice_agent],
         model=model,
     )

@@ -6,23 +6,23 @@ holds through restarts ("scheduled" in the UI). `fire` mails the passenger and p
 into the conversation through `AgentSession/notify`, once.
 """
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import restate
 from agents import RunContextWrapper
 from restate import ObjectContext, ObjectSharedContext, TerminalError
-from restate.ext.openai import durable_function_tool, restate_object_context
+from restate.ext.openai import restate_object_context
 
-from invoicing.mailbox import deliver
-from invoicing.models import Mail
-from seating.booking import get as get_booking
-from seating.models import CONFIRMATION
+from airline_contracts.errors import NOT_FOUND
+from airline_contracts.formats import confirmation_number as canonical
+from airline_contracts.formats import not_a_confirmation
+from airline_contracts.invoicing import Mail, deliver
+from airline_contracts.seating import get as get_booking
+from airline_contracts.sessions import Notice, notify
+from durable_agents import durable_tool, is_cancellation, together
 
 from . import config
-from .cancellation import is_cancellation
 from .models import AirlineContext, CheckInReminderState, CheckInRequest
-from .ordering import together
 
 checkin_reminder = restate.VirtualObject("CheckInReminder")
 
@@ -87,9 +87,8 @@ async def fire(ctx: ObjectContext) -> None:
         body=f"Dear {state.passenger_name},\n\n{text}",
     )
     await ctx.object_call(deliver, key=state.email, arg=mail)
-    # By name: the session's module imports this one (through the agents' tools).
-    notice = json.dumps({"text": text, "source": "checkin-reminder"}).encode()
-    ctx.generic_send("AgentSession", "notify", arg=notice, key=state.session_id)
+    # Through the contract: the session's module imports this one (through the agents' tools).
+    ctx.object_send(notify, key=state.session_id, arg=Notice(text=text, source="checkin-reminder"))
     state.status = "sent"
     ctx.set("reminder", state)
 
@@ -99,11 +98,11 @@ async def get(ctx: ObjectSharedContext) -> CheckInReminderState:
     """The reminder: booking, when it is due, whether it went out."""
     state = await ctx.get("reminder", type_hint=CheckInReminderState)
     if state is None:
-        raise TerminalError(f"There is no check-in reminder {ctx.key()}.", status_code=404)
+        raise TerminalError(f"There is no check-in reminder {ctx.key()}.", status_code=NOT_FOUND)
     return state
 
 
-@durable_function_tool
+@durable_tool
 async def schedule_checkin_reminder(
     context: RunContextWrapper[AirlineContext], confirmation_number: str
 ) -> str:
@@ -112,33 +111,27 @@ async def schedule_checkin_reminder(
     Args:
         confirmation_number: The booking's confirmation number.
     """
-    number = "".join(confirmation_number.split()).upper()
-    if not CONFIRMATION.match(number):
-        return (
-            f"'{confirmation_number[:20]}' is not a confirmation number: they are 4-8 letters "
-            "and digits, like AB4568. Ask the customer for the number on their ticket."
-        )
+    number = canonical(confirmation_number)
+    if number is None:
+        return not_a_confirmation(confirmation_number)
     ctx = restate_object_context()
     session = ctx.key()
     try:
         reminder = await together(
+            context,
             ctx.object_call(
                 schedule,
                 key=reminder_key(number, session),
                 arg=CheckInRequest(session_id=session, confirmation_number=number),
-            )
+            ),
         )
     except TerminalError as error:
         if is_cancellation(error):
             raise
         return f"No reminder was scheduled: {error.message}"
-    facts = context.context
-    if facts.confirmation_number != number:
-        facts.seat_number = None  # learned for another booking
     # Knowing a booking number is no proof of whose it is: the session learns the flight,
     # not the passenger's name or address (the mail goes to the address on the booking).
-    facts.confirmation_number = number
-    facts.flight_number = reminder.flight
+    context.context.about(number).flight_number = reminder.flight
     when = f"{reminder.due.replace('T', ' ').replace('+00:00', '')} UTC"
     if reminder.already_scheduled:
         return f"A check-in reminder for flight {reminder.flight} is already scheduled for {when}."

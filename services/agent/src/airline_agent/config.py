@@ -1,25 +1,18 @@
 """The agent's configuration, read once from the environment."""
 
 import os
-from pathlib import Path
+
+from dotenv import load_dotenv
 
 
 def _load_env_file(path: str) -> None:
-    """Read KEY=VALUE lines of a `.env` file into the environment; variables already set win.
+    """Read a `.env` file (python-dotenv's format) into the environment; variables set win.
 
     Secrets (OPENAI_API_KEY) come from the environment or this file only, never from code or
-    state. `#` starts a comment line; values may be quoted. ENV_FILE="" reads no file (tests).
+    state. ENV_FILE="" reads no file (tests).
     """
-    if not path or not Path(path).is_file():
-        return
-    for line in Path(path).read_text().splitlines():
-        name, sep, value = line.strip().removeprefix("export ").partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name or name.startswith("#"):
-            continue
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        os.environ.setdefault(name, value)
+    if path:
+        load_dotenv(path, override=False)
 
 
 _load_env_file(os.environ.get("ENV_FILE", ".env"))
@@ -40,11 +33,10 @@ WORKERS = int(os.environ.get("WORKERS", "1"))
 # without one they use the built-in offline model.
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 AGENT_MODEL = os.environ.get("AGENT_MODEL", "gpt-4.1-mini" if OPENAI_API_KEY else "offline")
-# The openai client: its own timeout and quick retries (429/5xx/connection errors, honouring
-# retry-after) within one attempt; LLM_MAX_ATTEMPTS below are the durable, journaled retries.
+# The openai client's timeout per request. It never retries by itself: LLM_MAX_ATTEMPTS below
+# are the retries, those of the journaled step.
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
 OPENAI_TIMEOUT_S = _float("OPENAI_TIMEOUT_S", 60)
-OPENAI_MAX_RETRIES = int(os.environ.get("OPENAI_MAX_RETRIES", "2"))
 # "responses" (the Responses API) or "chat_completions" (for servers that only speak that).
 OPENAI_API = os.environ.get("OPENAI_API", "responses")
 if OPENAI_API not in ("responses", "chat_completions"):

@@ -1,35 +1,55 @@
-"""A model whose calls are timed, counted and traced where they really run.
+"""Model calls and tool calls timed, counted and traced where they really run.
 
-It sits inside the journaled `call LLM` step (durable.py), so a call answered from the journal
-on replay is neither counted nor traced a second time.
+The airline's models are wrapped in MeasuredModel before the runtime journals them, so it runs
+inside the journaled `call LLM` step: a call answered from the journal on replay is neither
+counted nor traced a second time. Tool calls are counted right after their last journal entry,
+in the attempt that really ran them.
 """
 
+import dataclasses
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
-from agents import Model, ModelResponse
-from agents.items import TResponseStreamEvent
+from agents import FunctionTool, Model, ModelResponse
+from agents.tool_context import ToolContext
 from opentelemetry.trace import Status, StatusCode
 
-from telemetry import ERRORS, LLM_CALL_DURATION, LLM_TOKENS, start_span
+from durable_agents import WrapperModel
+from telemetry import ERRORS, LLM_CALL_DURATION, LLM_TOKENS, TOOL_CALLS, once, start_span
 
 
-class MeasuredModel(Model):
-    """Delegates to `inner`; records latency, tokens and a span per call."""
+def counted(tool: FunctionTool) -> FunctionTool:
+    """The tool, its calls counted by outcome (airline_tool_calls_total), once each."""
+    invoke = tool.on_invoke_tool
 
-    def __init__(self, inner: Model, name: str) -> None:
-        self.inner = inner
+    async def on_invoke_tool(tool_context: ToolContext[Any], tool_input: str) -> Any:
+        try:
+            result = await invoke(tool_context, tool_input)
+        except BaseException:
+            once(TOOL_CALLS.labels(tool=tool.name, outcome="error").inc)
+            raise
+        once(TOOL_CALLS.labels(tool=tool.name, outcome="ok").inc)
+        return result
+
+    return dataclasses.replace(tool, on_invoke_tool=on_invoke_tool)
+
+
+class MeasuredModel(WrapperModel):
+    """Records latency, tokens and a span per call of the wrapped model."""
+
+    def __init__(self, wrapped: Model, name: str) -> None:
+        super().__init__(wrapped)
         self.name = name
 
     async def get_response(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        """The wrapped model's response, measured."""
         span = start_span(
             f"llm {self.name}",
             {"gen_ai.request.model": self.name, "gen_ai.operation.name": "chat"},
         )
         started = time.monotonic()
         try:
-            response = await self.inner.get_response(*args, **kwargs)
+            response = await self.wrapped.get_response(*args, **kwargs)
         except Exception as error:
             # Counted and re-raised: the journaled step retries or gives up on its own terms.
             ERRORS.labels(service="agent", kind="llm_call").inc()
@@ -45,7 +65,3 @@ class MeasuredModel(Model):
         span.set_attribute("gen_ai.usage.output_tokens", usage.output_tokens)
         span.end()
         return response
-
-    def stream_response(self, *args: Any, **kwargs: Any) -> AsyncIterator[TResponseStreamEvent]:
-        # Not used: the durable runner does not stream.
-        return self.inner.stream_response(*args, **kwargs)

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from airline_contracts.sessions import Notice
+
 from . import config
 
 # C0 controls but tab and newlines, DEL, C1 controls: they never belong in a customer's text,
@@ -55,7 +57,7 @@ class CancelReply(BaseModel):
 
 
 class AirlineContext(BaseModel):
-    """What the agents learned about the customer; tools read and update it."""
+    """What the agents learned about the customer's booking; tools update it through `about`."""
 
     passenger_name: str | None = None
     confirmation_number: str | None = None
@@ -63,12 +65,18 @@ class AirlineContext(BaseModel):
     flight_number: str | None = None
     approval_request: str | None = None  # the latest seat request waiting for a supervisor
 
+    def about(self, confirmation_number: str) -> "AirlineContext":
+        """Make `confirmation_number` the booking the facts are about; returns self to update.
 
-class Notice(BaseModel):
-    """Something the customer is told outside a turn, e.g. an approval outcome or a reminder."""
-
-    text: str = Field(min_length=1, max_length=2000)
-    source: str = Field(min_length=1, max_length=64)  # who sent it, e.g. "approvals"
+        Switching to another booking forgets everything learned about the previous one.
+        """
+        if confirmation_number != self.confirmation_number:
+            self.passenger_name = None
+            self.seat_number = None
+            self.flight_number = None
+            self.approval_request = None
+            self.confirmation_number = confirmation_number
+        return self
 
 
 class SessionState(BaseModel):

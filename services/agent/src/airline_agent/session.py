@@ -4,7 +4,6 @@ Its memory is Restate state: "session" (active agent, what the agents learned, c
 history in chunks (see memory.py). Shared handlers read it from outside while a turn runs.
 """
 
-import logging
 import time
 from typing import Any
 
@@ -12,32 +11,32 @@ import restate
 from agents import AgentsException, MaxTurnsExceeded
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
-from telemetry import ERRORS, TURN_DURATION, TURNS, handler_span, replaying
+from airline_contracts.sessions import Notice
+from durable_agents import CANCELLED, ChunkedSession, ModelUnavailable, read_items, turn_cancelled
+from telemetry import ERRORS, TURN_DURATION, TURNS, handler_span, once
 
 from . import config
 from .airline import build_agents, role_of
-from .cancellation import RUNNING_TURN, cancelled_turn_items, turn_cancelled
-from .durable import LLMUnavailable, run_turn
-from .memory import ChunkedSession, read_items
+from .cancellation import RUNNING_TURN, cancelled_turn_items
+from .durable import run_turn
 from .models import (
     CancelReply,
     ChatReply,
     ChatRequest,
     History,
     HistoryEntry,
-    Notice,
     SessionState,
 )
-from .ordering import order_tool_calls
 from .validation import CheckedSerde, accept
 
-logger = logging.getLogger(__name__)
+# Restate's logger drops lines while the handler replays, so a replay logs nothing twice.
+logger = restate.getLogger(__name__)
 
 # Lazy state: a turn reads only the keys it needs ("session" and the chunks of its window)
 # instead of having restate-server send every key of the conversation with each invocation.
 agent_session = restate.VirtualObject("AgentSession", state_preload=False)
 NOTICES_KEPT = 20
-AGENTS = order_tool_calls(build_agents())
+AGENTS = build_agents()
 
 
 async def _state(ctx: ObjectContext | ObjectSharedContext) -> SessionState:
@@ -59,7 +58,7 @@ async def _answer(ctx: ObjectContext, message: str) -> tuple[ChatReply, str | No
         )
         reply, agent = "Sorry, I could not finish that request. Could you rephrase it?", "triage"
         problem = "max_steps"
-    except LLMUnavailable as error:
+    except ModelUnavailable as error:
         logger.warning("turn of session %s: the model is unavailable: %s", ctx.key(), error)
         reply, agent = _unavailable(memory, message), state.active_agent
         problem = "llm_unavailable"
@@ -134,27 +133,28 @@ async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
             ctx.clear(RUNNING_TURN)
             if turn_cancelled(error):
                 turn = await _record_cancelled(ctx, message)
-                if not replaying():
-                    TURNS.labels(agent="unknown", outcome="cancelled").inc()
+                once(TURNS.labels(agent="unknown", outcome="cancelled").inc)
                 raise TerminalError(
                     f"Turn {turn} was cancelled; the session is ready for the next message.",
-                    status_code=409,
+                    status_code=CANCELLED,
                 ) from None
             # The turn failed for good (e.g. the model never answered): count it once.
-            if not replaying():
-                TURNS.labels(agent="unknown", outcome="error").inc()
-                ERRORS.labels(service="agent", kind="turn_failed").inc()
+            once(TURNS.labels(agent="unknown", outcome="error").inc)
+            once(ERRORS.labels(service="agent", kind="turn_failed").inc)
             raise
         span.set_attribute("airline.agent", reply.agent)
         span.set_attribute("airline.turn", reply.turn)
     ctx.clear(RUNNING_TURN)
     # After the last journal entry of the turn: counted in the attempt that completed it.
-    if not replaying():
-        TURNS.labels(agent=reply.agent, outcome="error" if problem else "ok").inc()
-        TURN_DURATION.observe(time.monotonic() - started)
-        if problem:
-            ERRORS.labels(service="agent", kind=problem).inc()
+    once(lambda: _count_turn(reply, problem, time.monotonic() - started))
     return reply
+
+
+def _count_turn(reply: ChatReply, problem: str | None, seconds: float) -> None:
+    TURNS.labels(agent=reply.agent, outcome="error" if problem else "ok").inc()
+    TURN_DURATION.observe(seconds)
+    if problem:
+        ERRORS.labels(service="agent", kind=problem).inc()
 
 
 @agent_session.handler(ingress_private=True)

@@ -2,51 +2,28 @@
 
 A durable tool makes exactly one durable Restate operation (one call to a handler that does the
 multi-step work downstream), then only pure post-processing: tools of one model response then
-run concurrently and replay deterministically (ordering.py). Changing a booking needs the
-passenger's last name; seating checks it, not the agent.
+run concurrently and replay deterministically (durable_agents.together). Changing a booking
+needs the passenger's last name; seating checks it, and decides which seats need approval.
 """
-
-import re
 
 from agents import RunContextWrapper, function_tool
 from restate import TerminalError
-from restate.ext.openai import durable_function_tool, restate_context, restate_object_context
+from restate.ext.openai import restate_context, restate_object_context
 
-from invoicing.invoicing import invoice_booking
-from invoicing.models import InvoiceBookingRequest
-from seating.approval import status as approval_status
-from seating.booking import change_seat
-from seating.cabin import cabin
-from seating.models import (
-    APPROVAL_ID,
-    CONFIRMATION,
+from airline_contracts.formats import APPROVAL_ID, not_a_confirmation
+from airline_contracts.formats import confirmation_number as _canonical
+from airline_contracts.invoicing import InvoiceBookingRequest, invoice_booking
+from airline_contracts.seating import (
     ApprovalStatus,
-    InvalidSeat,
-    PremiumSeatRequest,
     SeatChangeRequest,
+    SeatOutcome,
+    change_seat,
 )
-from seating.premium import request as request_premium_seat
+from airline_contracts.seating import status as approval_status
+from durable_agents import durable_tool, is_cancellation, together
 
 from . import faq
-from .cancellation import is_cancellation
 from .models import AirlineContext
-from .ordering import together
-
-_SPACES = re.compile(r"\s+")
-
-
-def _confirmation(raw: str) -> str | None:
-    """The confirmation number in canonical form, or None if it cannot be one."""
-    number = _SPACES.sub("", raw).upper()
-    return number if CONFIRMATION.match(number) else None
-
-
-def _not_a_confirmation(raw: str) -> str:
-    shown = raw if len(raw) <= 20 else raw[:20] + "..."
-    return (
-        f"'{shown}' is not a confirmation number: they are 4-8 letters and digits, "
-        "like AB4568. Ask the customer for the number on their ticket."
-    )
 
 
 @function_tool(name_override="faq_lookup_tool")
@@ -66,7 +43,15 @@ def _no_last_name(action: str) -> str:
     )
 
 
-@durable_function_tool
+def _refused(error: TerminalError, action: str | None = None) -> str:
+    """What the model is told when a service refused: why, in the service's words."""
+    if is_cancellation(error):
+        raise error  # the turn is being cancelled: stop here, do not tell the model
+    # Wrong name, unknown booking, bad or taken seat: retrying cannot help.
+    return f"{action}: {error.message}" if action else error.message
+
+
+@durable_tool
 async def update_seat(
     context: RunContextWrapper[AirlineContext],
     confirmation_number: str,
@@ -75,80 +60,61 @@ async def update_seat(
 ) -> str:
     """Change the seat of a booking. Needs the passenger's last name as proof of ownership.
 
+    Premium and exit-row seats are submitted for a supervisor's approval instead.
+
     Args:
         confirmation_number: The booking's confirmation number.
         last_name: The passenger's last name, as the customer gave it.
         new_seat: The new seat, for example 12C.
     """
-    number = _confirmation(confirmation_number)
+    number = _canonical(confirmation_number)
     if number is None:
-        return _not_a_confirmation(confirmation_number)
+        return not_a_confirmation(confirmation_number)
     if not last_name.strip():
         return _no_last_name("The seat was not changed")
     if not new_seat.strip():
         return "The seat was not changed: ask the customer which seat they want, e.g. 12C."
-    if _needs_approval(new_seat):
-        return await _request_approval(context.context, number, last_name, new_seat)
-    request = SeatChangeRequest(new_seat=new_seat[:16], last_name=last_name.strip()[:100])
-    try:
-        # The tool's one durable operation; seating checks the name and does the rest.
-        change = await together(restate_context().object_call(change_seat, key=number, arg=request))
-    except TerminalError as error:
-        if is_cancellation(error):
-            raise  # the turn is being cancelled: stop here, do not tell the model
-        # Wrong name, unknown booking, bad or taken seat: retrying cannot help.
-        return f"The seat was not changed: {error.message}"
-    facts = context.context
-    if facts.confirmation_number != number:
-        facts.passenger_name = None  # learned for another booking
-    facts.confirmation_number = number
-    facts.seat_number = change.new_seat
-    facts.flight_number = change.flight
-    return (
-        f"Seat changed from {change.old_seat} to {change.new_seat} on flight {change.flight} "
-        f"for booking {number}."
-    )
-
-
-def _needs_approval(seat: str) -> bool:
-    try:
-        return cabin().seat_class(seat) is not None
-    except InvalidSeat:
-        return False  # seating explains what is wrong with the code
-
-
-async def _request_approval(
-    facts: AirlineContext, number: str, last_name: str, new_seat: str
-) -> str:
-    """A premium or exit-row seat: one call starts the approval; the customer hears back later."""
-    session = restate_object_context().key()
-    request = PremiumSeatRequest(
-        confirmation_number=number,
+    request = SeatChangeRequest(
         new_seat=new_seat[:16],
         last_name=last_name.strip()[:100],
-        session_id=session,
+        session_id=restate_object_context().key(),
     )
     try:
-        # One durable operation; seating checks the name, the seat, and starts the workflow.
-        request = await together(restate_context().service_call(request_premium_seat, arg=request))
+        # The tool's one durable operation; seating checks the name and does the rest.
+        outcome = await together(
+            context, restate_context().object_call(change_seat, key=number, arg=request)
+        )
     except TerminalError as error:
-        if is_cancellation(error):
-            raise
-        return f"The seat was not changed: {error.message}"
-    if facts.confirmation_number != number:
-        facts.passenger_name = None
-    facts.confirmation_number = number
-    facts.flight_number = request.flight
-    facts.approval_request = request.request_id
+        return _refused(error, "The seat was not changed")
+    facts = context.context.about(number)
+    facts.flight_number = outcome.flight
+    return _describe_outcome(outcome, facts)
+
+
+def _describe_outcome(outcome: SeatOutcome, facts: AirlineContext) -> str:
+    """What the customer is told about a seat change request."""
+    number = outcome.confirmation_number
+    if outcome.status == "unchanged":
+        facts.seat_number = outcome.old_seat
+        return f"Booking {number} already has seat {outcome.new_seat}; nothing was changed."
+    if outcome.status == "changed":
+        facts.seat_number = outcome.new_seat
+        return (
+            f"Seat changed from {outcome.old_seat} to {outcome.new_seat} on flight "
+            f"{outcome.flight} for booking {number}."
+        )
+    assert outcome.approval is not None
+    facts.seat_number = outcome.old_seat
+    facts.approval_request = outcome.approval.request_id
     return (
-        f"Seat {cabin().describe(request.seat)}, so a supervisor has to approve the change. "
-        f"I submitted request {request.request_id} for booking {number}; you will get a message "
-        "here and an e-mail once it is decided. Until then your seat stays "
-        f"{request.current_seat}."
+        f"Seat {outcome.reason}, so a supervisor has to approve the change. "
+        f"I submitted request {outcome.approval.request_id} for booking {number}; you will get "
+        "a message here and an e-mail once it is decided. Until then your seat stays "
+        f"{outcome.old_seat}."
     )
 
 
-@durable_function_tool
+@durable_tool
 async def seat_request_status(context: RunContextWrapper[AirlineContext], request_id: str) -> str:
     """Tell where a seat request that needs a supervisor's approval stands.
 
@@ -163,12 +129,10 @@ async def seat_request_status(context: RunContextWrapper[AirlineContext], reques
         )
     try:
         found = await together(
-            restate_context().workflow_call(approval_status, key=wanted, arg=None)
+            context, restate_context().workflow_call(approval_status, key=wanted, arg=None)
         )
     except TerminalError as error:
-        if is_cancellation(error):
-            raise
-        return error.message
+        return _refused(error)
     return describe_status(found)
 
 
@@ -188,7 +152,7 @@ def describe_status(found: ApprovalStatus) -> str:
     )
 
 
-@durable_function_tool
+@durable_tool
 async def send_invoice(
     context: RunContextWrapper[AirlineContext], confirmation_number: str, last_name: str
 ) -> str:
@@ -200,21 +164,20 @@ async def send_invoice(
         confirmation_number: The booking's confirmation number.
         last_name: The passenger's last name, as the customer gave it.
     """
-    number = _confirmation(confirmation_number)
+    number = _canonical(confirmation_number)
     if number is None:
-        return _not_a_confirmation(confirmation_number)
+        return not_a_confirmation(confirmation_number)
     if not last_name.strip():
         return _no_last_name("No invoice was sent")
     request = InvoiceBookingRequest(confirmation_number=number, last_name=last_name.strip()[:100])
     try:
         # The tool's one durable operation; invoicing checks the name and does the rest.
-        invoice = await together(restate_context().service_call(invoice_booking, arg=request))
+        invoice = await together(
+            context, restate_context().service_call(invoice_booking, arg=request)
+        )
     except TerminalError as error:
-        if is_cancellation(error):
-            raise
-        return f"No invoice was sent: {error.message}"
-    facts = context.context
-    facts.confirmation_number = number
+        return _refused(error, "No invoice was sent")
+    facts = context.context.about(number)
     facts.passenger_name = invoice.passenger_name
     facts.flight_number = invoice.flight
     return f"Invoice {invoice.invoice_id} (EUR {invoice.amount_eur}) was sent to {invoice.email}."

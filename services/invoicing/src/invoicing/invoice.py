@@ -12,9 +12,12 @@ from datetime import UTC, datetime, timedelta
 import restate
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
+from airline_contracts.errors import NOT_FOUND
+from airline_contracts.invoicing import Invoice, Mail
+
 from . import config
 from .mailbox import deliver
-from .models import Invoice, InvoiceState, Mail, Payment
+from .models import InvoiceState, Payment
 
 invoice_object = restate.VirtualObject("Invoice")
 
@@ -39,7 +42,7 @@ async def _state(ctx: ObjectContext | ObjectSharedContext) -> InvoiceState:
     if state is None:
         raise TerminalError(
             f"There is no invoice {ctx.key()}; invoice ids look like INV-AB4568-1F0C2A9B.",
-            status_code=404,
+            status_code=NOT_FOUND,
         )
     return state
 

@@ -5,19 +5,14 @@ from datetime import timedelta
 import restate
 from restate import Context
 
-from telemetry import INVOICES, handler_span, replaying
+from airline_contracts.invoicing import Invoice, InvoiceBookingRequest, Mail
+from airline_contracts.seating import OwnerProof, verify_owner
+from telemetry import INVOICES, handler_span, once
 
 from . import config
 from .invoice import create as create_invoice
 from .mailbox import deliver
-from .models import (
-    BookedPassenger,
-    Invoice,
-    InvoiceBookingRequest,
-    InvoiceRequest,
-    Mail,
-    OwnerProof,
-)
+from .models import InvoiceRequest
 
 invoicing = restate.Service("Invoicing")
 
@@ -46,9 +41,8 @@ async def _send(ctx: Context, req: InvoiceRequest) -> Invoice:
         await ctx.object_call(deliver, key=invoice.email, arg=render(invoice))
     if config.WORK_DELAY_MS:
         await ctx.sleep(timedelta(milliseconds=config.WORK_DELAY_MS), name="work delay")
-    # Checked after the delivery's journal entry: a replay of a sent invoice is not counted.
-    if not replaying():
-        INVOICES.inc()
+    # Counted after the delivery's journal entry: a replay of a sent invoice is not counted.
+    once(INVOICES.inc)
     return invoice
 
 
@@ -65,21 +59,16 @@ async def invoice_booking(ctx: Context, req: InvoiceBookingRequest) -> Invoice:
     Seating checks the name (`Booking/verify_owner`: 404 unknown booking, 403 wrong name, both
     passed on to the caller); then the invoice is mailed once.
     """
-    # Reached by name so invoicing does not depend on the seating package.
-    booking = await ctx.generic_call(
-        "Booking",
-        "verify_owner",
-        arg=OwnerProof(last_name=req.last_name).model_dump_json().encode(),
-        key=req.confirmation_number,
+    booking = await ctx.object_call(
+        verify_owner, key=req.confirmation_number, arg=OwnerProof(last_name=req.last_name)
     )
-    passenger = BookedPassenger.model_validate_json(booking)
     return await _send(
         ctx,
         InvoiceRequest(
-            confirmation_number=passenger.confirmation_number,
-            passenger_name=passenger.passenger_name,
-            email=passenger.email,
-            flight=passenger.flight,
-            amount_eur=passenger.fare_eur,
+            confirmation_number=booking.confirmation_number,
+            passenger_name=booking.passenger_name,
+            email=booking.email,
+            flight=booking.flight,
+            amount_eur=booking.fare_eur,
         ),
     )

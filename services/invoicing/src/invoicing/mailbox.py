@@ -8,7 +8,10 @@ import restate
 from pydantic import EmailStr, TypeAdapter, ValidationError
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
-from .models import Mail, MailList
+from airline_contracts.errors import BAD_REQUEST
+from airline_contracts.invoicing import Mail
+
+from .models import MailList
 
 mailbox = restate.VirtualObject("Mailbox")
 _EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
@@ -33,6 +36,6 @@ async def inbox(ctx: ObjectSharedContext) -> MailList:
         raise TerminalError(
             f"'{ctx.key()[:100]}' is not an e-mail address; use the address of the booking, "
             "like ada.lovelace@example.com.",
-            status_code=400,
+            status_code=BAD_REQUEST,
         ) from None
     return await ctx.get("mails", type_hint=MailList) or MailList(email=ctx.key(), mails=[])

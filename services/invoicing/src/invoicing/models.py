@@ -1,8 +1,10 @@
-"""Pydantic types at the invoicing service's boundary."""
+"""Invoicing's own types; the wire types other services use are in airline_contracts."""
 
 from typing import Literal
 
 from pydantic import BaseModel, EmailStr, Field
+
+from airline_contracts.invoicing import Invoice, Mail
 
 
 class InvoiceRequest(BaseModel):
@@ -13,26 +15,6 @@ class InvoiceRequest(BaseModel):
     email: EmailStr
     flight: str = Field(min_length=1, max_length=16)
     amount_eur: int = Field(ge=0, le=100_000)
-
-
-class Invoice(BaseModel):
-    """An invoice as it was sent."""
-
-    invoice_id: str
-    confirmation_number: str
-    passenger_name: str
-    email: EmailStr
-    flight: str
-    amount_eur: int
-
-
-class Mail(BaseModel):
-    """One mail delivered to a mailbox."""
-
-    mail_id: str
-    to: EmailStr
-    subject: str
-    body: str
 
 
 class MailList(BaseModel):
@@ -60,26 +42,3 @@ class Payment(BaseModel):
     already_paid: bool
     reminder: Literal["scheduled", "sent", "cancelled"]
     message: str
-
-
-class InvoiceBookingRequest(BaseModel):
-    """Bill a booking: its confirmation number and, as proof of ownership, the last name."""
-
-    confirmation_number: str = Field(min_length=1, max_length=16)
-    last_name: str = Field(min_length=1, max_length=100)
-
-
-class OwnerProof(BaseModel):
-    """What seating's `Booking/verify_owner` takes."""
-
-    last_name: str
-
-
-class BookedPassenger(BaseModel):
-    """The part of seating's booking that an invoice needs (other fields are ignored)."""
-
-    confirmation_number: str
-    passenger_name: str
-    email: EmailStr
-    flight: str
-    fare_eur: int

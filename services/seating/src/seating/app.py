@@ -6,7 +6,6 @@ from .approval import seat_approval
 from .booking import booking
 from .desk import approval_desk
 from .flight import flight
-from .premium import premium_seats
 from .seed import seating_admin
 
-app = restate.app([booking, flight, seat_approval, approval_desk, premium_seats, seating_admin])
+app = restate.app([booking, flight, seat_approval, approval_desk, seating_admin])

@@ -14,18 +14,19 @@ import restate
 from restate import TerminalError, WorkflowContext, WorkflowSharedContext
 from restate.asyncio import select
 
-from . import config
-from .booking import change_seat
-from .desk import DESK, add, remove
-from .models import (
+from airline_contracts.errors import CONFLICT, FORBIDDEN, NOT_FOUND
+from airline_contracts.invoicing import Mail, deliver
+from airline_contracts.seating import (
     ApprovalRequest,
     ApprovalStatus,
-    Decision,
-    OutgoingMail,
-    Rejection,
-    SeatChangeRequest,
-    SessionNotice,
+    ApprovedChange,
+    apply_approved,
 )
+from airline_contracts.sessions import Notice, notify
+
+from . import config
+from .desk import DESK, add, remove
+from .models import Decision, Rejection
 
 DECISION = "decision"
 SUPERVISOR_HEADER = "x-supervisor-token"
@@ -33,7 +34,7 @@ SUPERVISOR_HEADER = "x-supervisor-token"
 seat_approval = restate.Workflow("SeatApproval")
 
 
-# Decided requests stay readable (status, a late approve's 409) for a week. The wait for a person
+# Decided requests stay readable (status, a late approve's 412) for a week. The wait for a person
 # is long: suspend soon instead of holding a connection to the service open meanwhile.
 @seat_approval.main(
     ingress_private=True,
@@ -48,15 +49,16 @@ async def run(ctx: WorkflowContext, request: ApprovalRequest) -> ApprovalStatus:
     decision = await _decision(ctx, request.timeout_s)
     ctx.object_send(remove, key=DESK, arg=request.request_id)
     status = status.model_copy(update={"state": decision.verdict, "reason": decision.reason})
-    # Booking/change_seat reads this state to check the approval it is shown.
     ctx.set("status", status)
     failure = None
     if decision.verdict == "approved":
         try:
+            # Through the contract's stub: booking.py starts this workflow, so this module
+            # does not import it back.
             await ctx.object_call(
-                change_seat,
+                apply_approved,
                 key=request.confirmation_number,
-                arg=SeatChangeRequest(new_seat=request.seat, approval=request.request_id),
+                arg=ApprovedChange(request_id=request.request_id, seat=request.seat),
             )
         except TerminalError as error:
             failure = error.message  # e.g. someone took the seat while the request waited
@@ -85,24 +87,21 @@ async def _decision(ctx: WorkflowContext, timeout_s: float) -> Decision:
 
 
 def _announce(ctx: WorkflowContext, request: ApprovalRequest, decision: Decision, text: str):
-    """Mail the passenger and tell their conversation, by name: seating imports neither service."""
+    """Mail the passenger and tell their conversation, through the other services' contracts."""
     subject = {
         "approved": "approved",
         "rejected": "not approved",
         "expired": "expired",
     }[decision.verdict]
-    mail = OutgoingMail(
+    mail = Mail(
         mail_id=f"{request.request_id}-{decision.verdict}",
         to=request.email,
         subject=f"Your request {request.request_id} for seat {request.seat}: {subject}",
         body=f"Dear {request.passenger_name},\n\n{text}\n\nThank you for flying with us.",
     )
-    ctx.generic_send("Mailbox", "deliver", arg=mail.model_dump_json().encode(), key=request.email)
+    ctx.object_send(deliver, key=request.email, arg=mail)
     if request.session_id:
-        notice = SessionNotice(text=text)
-        ctx.generic_send(
-            "AgentSession", "notify", arg=notice.model_dump_json().encode(), key=request.session_id
-        )
+        ctx.object_send(notify, key=request.session_id, arg=Notice(text=text, source="approvals"))
 
 
 def outcome_text(request: ApprovalRequest, decision: Decision, failure: str | None) -> str:
@@ -136,7 +135,7 @@ async def _known(ctx: WorkflowSharedContext) -> ApprovalStatus:
     if found is None:
         raise TerminalError(
             f"No approval request {ctx.key()}; `client approvals` lists the pending ones.",
-            status_code=404,
+            status_code=NOT_FOUND,
         )
     return found
 
@@ -151,7 +150,7 @@ def _check_supervisor(ctx: WorkflowSharedContext) -> None:
         raise TerminalError(
             "Only a supervisor can decide seat requests: send the supervisor token "
             f"(set SUPERVISOR_TOKEN for the client; header {SUPERVISOR_HEADER}).",
-            status_code=403,
+            status_code=FORBIDDEN,
         )
 
 
@@ -170,7 +169,7 @@ async def _decide(ctx: WorkflowSharedContext, decision: Decision) -> ApprovalSta
         state = status.state
     raise TerminalError(
         f"Approval request {ctx.key()} was already {state}; nothing was changed.",
-        status_code=409,
+        status_code=CONFLICT,
     )
 
 

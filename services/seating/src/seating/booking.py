@@ -5,21 +5,23 @@ from datetime import timedelta
 import restate
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
-from telemetry import SEAT_CHANGES, handler_span, replaying
+from airline_contracts.errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND
+from airline_contracts.formats import InvalidSeat, normalize_seat
+from airline_contracts.seating import (
+    ApprovalRequest,
+    ApprovedChange,
+    Booking,
+    OwnerProof,
+    SeatChangeRequest,
+    SeatOutcome,
+)
+from telemetry import SEAT_CHANGES, handler_span, once
 
 from . import config
+from .approval import run as wait_for_approval
 from .cabin import cabin
-from .flight import assign
-from .models import (
-    Booking,
-    InvalidSeat,
-    OwnerProof,
-    SeatAssignment,
-    SeatChange,
-    SeatChangeRequest,
-    is_last_name_of,
-    normalize_seat,
-)
+from .flight import assign, seat_map
+from .models import SeatAssignment, is_last_name_of
 
 booking = restate.VirtualObject("Booking")
 
@@ -28,30 +30,32 @@ def _unknown(confirmation_number: str) -> TerminalError:
     return TerminalError(
         f"No booking with confirmation number {confirmation_number}; "
         "please check the number on your ticket.",
-        status_code=404,
+        status_code=NOT_FOUND,
     )
+
+
+async def _booking(ctx: ObjectContext | ObjectSharedContext) -> Booking:
+    found = await ctx.get("booking", type_hint=Booking)
+    if found is None:
+        raise _unknown(ctx.key())
+    return found
 
 
 @booking.handler(kind="shared")
 async def get(ctx: ObjectSharedContext) -> Booking:
     """The booking, or 404 if there is none under this confirmation number."""
     with handler_span("read booking", **{"airline.booking": ctx.key()}):
-        found = await ctx.get("booking", type_hint=Booking)
-    if found is None:
-        raise _unknown(ctx.key())
-    return found
+        return await _booking(ctx)
 
 
-def _owned(key: str, found: Booking | None, last_name: str) -> Booking:
-    """The booking if `last_name` is its passenger's last name; a 404 or 403 otherwise."""
-    if found is None:
-        raise _unknown(key)
+def _owned(key: str, found: Booking, last_name: str) -> Booking:
+    """The booking if `last_name` is its passenger's last name; a 403 otherwise."""
     if not is_last_name_of(found.passenger_name, last_name):
         # Says nothing about the real name: the caller has to know it.
         raise TerminalError(
             f"The last name does not match booking {key}; nothing was changed. "
             "Please give the passenger's last name as it is on the booking.",
-            status_code=403,
+            status_code=FORBIDDEN,
         )
     return found
 
@@ -60,15 +64,16 @@ def _owned(key: str, found: Booking | None, last_name: str) -> Booking:
 async def verify_owner(ctx: ObjectSharedContext, proof: OwnerProof) -> Booking:
     """The booking, for a caller who knows the passenger's last name (403 otherwise)."""
     with handler_span("verify owner", **{"airline.booking": ctx.key()}):
-        found = await ctx.get("booking", type_hint=Booking)
-    return _owned(ctx.key(), found, proof.last_name)
+        return _owned(ctx.key(), await _booking(ctx), proof.last_name)
 
 
 @booking.handler(ingress_private=True)
 async def create(ctx: ObjectContext, new: Booking) -> Booking:
     """Create the booking and take its seat; a booking that exists already is kept as it is."""
     if new.confirmation_number != ctx.key():
-        raise TerminalError("The confirmation number must match the object key.", status_code=400)
+        raise TerminalError(
+            "The confirmation number must match the object key.", status_code=BAD_REQUEST
+        )
     existing = await ctx.get("booking", type_hint=Booking)
     if existing is not None:
         return existing
@@ -80,76 +85,105 @@ async def create(ctx: ObjectContext, new: Booking) -> Booking:
 
 
 @booking.handler(ingress_private=True)
-async def change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange:
-    """Move the booking to another seat on its flight; the last name must match (403)."""
+async def change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatOutcome:
+    """Move the booking to another seat, or submit a premium or exit-row seat for approval.
+
+    The last name must match (403); a bad seat code is a 400, a taken seat a 412.
+    """
     with handler_span("change seat", **{"airline.booking": ctx.key()}) as span:
         try:
-            change = await _change_seat(ctx, req)
+            current = _owned(ctx.key(), await _booking(ctx), req.last_name)
+            seat = _seat(req.new_seat)
+            if seat == current.seat:
+                outcome = _outcome(current, seat, "unchanged")
+            elif cabin().seat_class(seat) is not None:
+                outcome = await _submit_for_approval(ctx, current, seat, req.session_id)
+            else:
+                outcome = await _move(ctx, current, seat)
         except TerminalError as error:
             span.set_attribute("airline.refused", error.message)
-            if not replaying():
-                SEAT_CHANGES.labels(outcome="refused").inc()
+            once(SEAT_CHANGES.labels(outcome="refused").inc)
             raise
-    # Checked after the last journal entry: a replay of a finished change is not counted.
-    if not replaying():
-        SEAT_CHANGES.labels(outcome="ok").inc()
-    return change
+    # Counted after the last journal entry: a replay of a finished change is not counted.
+    once(SEAT_CHANGES.labels(outcome=_counted(outcome)).inc)
+    return outcome
 
 
-async def _change_seat(ctx: ObjectContext, req: SeatChangeRequest) -> SeatChange:
-    found = await ctx.get("booking", type_hint=Booking)
-    if req.approval is None:
-        current = _owned(ctx.key(), found, req.last_name or "")
-    elif found is None:
-        raise _unknown(ctx.key())
-    else:
-        current = found  # the approval is checked below, before the seat is taken
+@booking.handler(ingress_private=True)
+async def apply_approved(ctx: ObjectContext, change: ApprovedChange) -> SeatOutcome:
+    """Carry out a seat change a supervisor approved: only SeatApproval calls this."""
+    current = await _booking(ctx)
+    seat = _seat(change.seat)
+    if seat == current.seat:
+        return _outcome(current, seat, "unchanged")
+    outcome = await _move(ctx, current, seat)
+    once(SEAT_CHANGES.labels(outcome=_counted(outcome)).inc)
+    return outcome
+
+
+def _counted(outcome: SeatOutcome) -> str:
+    """The metric's outcome label: "ok" for a seat that moved (the dashboards count those)."""
+    return "ok" if outcome.status == "changed" else outcome.status
+
+
+def _seat(code: str) -> str:
     try:
-        seat = normalize_seat(req.new_seat)
+        return normalize_seat(code)
     except InvalidSeat as error:
-        raise TerminalError(str(error), status_code=400) from None
-    if seat != current.seat:
-        if cabin().seat_class(seat) is not None:
-            await _check_approval(ctx, req.approval, seat)
-        # The flight refuses a taken seat with a TerminalError, which propagates to the caller.
-        await ctx.object_call(
-            assign,
-            key=current.flight,
-            arg=SeatAssignment(seat=seat, confirmation_number=ctx.key(), release=current.seat),
-        )
-        if config.WORK_DELAY_MS:
-            await ctx.sleep(timedelta(milliseconds=config.WORK_DELAY_MS), name="work delay")
-        ctx.set("booking", current.model_copy(update={"seat": seat}))
-    return SeatChange(
-        confirmation_number=ctx.key(), flight=current.flight, old_seat=current.seat, new_seat=seat
+        raise TerminalError(str(error), status_code=BAD_REQUEST) from None
+
+
+def _outcome(current: Booking, seat: str, status: str, **extra: object) -> SeatOutcome:
+    return SeatOutcome(
+        status=status,  # type: ignore[arg-type]
+        confirmation_number=current.confirmation_number,
+        flight=current.flight,
+        old_seat=current.seat,
+        new_seat=seat,
+        **extra,  # type: ignore[arg-type]
     )
 
 
-async def _check_approval(ctx: ObjectContext, approval: str | None, seat: str) -> None:
-    """Premium and exit-row seats need an approved SeatApproval for this booking and seat.
+async def _move(ctx: ObjectContext, current: Booking, seat: str) -> SeatOutcome:
+    # The flight refuses a taken seat with a TerminalError, which propagates to the caller.
+    await ctx.object_call(
+        assign,
+        key=current.flight,
+        arg=SeatAssignment(seat=seat, confirmation_number=ctx.key(), release=current.seat),
+    )
+    if config.WORK_DELAY_MS:
+        await ctx.sleep(timedelta(milliseconds=config.WORK_DELAY_MS), name="work delay")
+    ctx.set("booking", current.model_copy(update={"seat": seat}))
+    return _outcome(current, seat, "changed")
 
-    The agent never asks for such a seat here without one (it starts an approval instead);
-    this check is the second line, against any other caller.
-    """
-    if approval is None:
-        raise TerminalError(
-            f"Seat {cabin().describe(seat)} and needs a supervisor's approval; "
-            "request it (the agent does) instead of changing the seat directly.",
-            status_code=403,
-        )
-    # Imported here: approval.py calls this module's change_seat.
-    from .approval import status as approval_status
 
-    found = await ctx.workflow_call(approval_status, key=approval, arg=None)
-    request = found.request
-    if (
-        found.state != "approved"
-        or request.confirmation_number != ctx.key()
-        or request.seat != seat
-    ):
+async def _submit_for_approval(
+    ctx: ObjectContext, current: Booking, seat: str, session_id: str | None
+) -> SeatOutcome:
+    """Start the SeatApproval workflow for a seat that is free now; the answer comes later."""
+    holder = (await ctx.object_call(seat_map, key=current.flight, arg=None)).occupied.get(seat)
+    if holder is not None and holder != current.confirmation_number:
         raise TerminalError(
-            f"Approval {approval} does not allow booking {ctx.key()} to take seat {seat} "
-            f"(it is {found.state}, for booking {request.confirmation_number}, "
-            f"seat {request.seat}).",
-            status_code=403,
+            f"Seat {seat} on flight {current.flight} is already taken; please choose another seat.",
+            status_code=CONFLICT,
         )
+    kind = cabin().seat_class(seat)
+    assert kind is not None
+    # ctx.uuid() is seeded by this invocation's id: a retry or replay makes the same request id.
+    approval = ApprovalRequest(
+        request_id=f"APR-{ctx.uuid().hex[:8].upper()}",
+        confirmation_number=current.confirmation_number,
+        passenger_name=current.passenger_name,
+        email=current.email,
+        flight=current.flight,
+        current_seat=current.seat,
+        seat=seat,
+        seat_class=kind,
+        session_id=session_id,
+        requested_at=await ctx.time(),
+        timeout_s=config.APPROVAL_TIMEOUT_S,
+    )
+    ctx.workflow_send(wait_for_approval, key=approval.request_id, arg=approval)
+    return _outcome(
+        current, seat, "pending_approval", reason=cabin().describe(seat), approval=approval
+    )

@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from .models import normalize_seat
+from airline_contracts.formats import normalize_seat
 
 SeatClass = Literal["premium", "exit"]
 

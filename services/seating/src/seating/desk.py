@@ -7,7 +7,9 @@ removes it once decided; `pending` reads the list while requests come and go.
 import restate
 from restate import ObjectContext, ObjectSharedContext
 
-from .models import ApprovalRequest, PendingApprovals
+from airline_contracts.seating import ApprovalRequest
+
+from .models import PendingApprovals
 
 DESK = "supervisors"
 

@@ -7,7 +7,10 @@ bookings can never hold the same seat, however many agents ask at once.
 import restate
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
-from .models import InvalidSeat, SeatAssignment, SeatMap, normalize_seat
+from airline_contracts.errors import BAD_REQUEST, CONFLICT
+from airline_contracts.formats import InvalidSeat, normalize_seat
+
+from .models import SeatAssignment, SeatMap
 
 flight = restate.VirtualObject("Flight")
 
@@ -22,13 +25,13 @@ async def assign(ctx: ObjectContext, req: SeatAssignment) -> SeatMap:
     try:
         seat = normalize_seat(req.seat)
     except InvalidSeat as error:
-        raise TerminalError(str(error), status_code=400) from None
+        raise TerminalError(str(error), status_code=BAD_REQUEST) from None
     occupied = await _occupied(ctx)
     holder = occupied.get(seat)
     if holder is not None and holder != req.confirmation_number:
         raise TerminalError(
             f"Seat {seat} on flight {ctx.key()} is already taken; please choose another seat.",
-            status_code=409,
+            status_code=CONFLICT,
         )
     if req.release and occupied.get(req.release) == req.confirmation_number:
         del occupied[req.release]

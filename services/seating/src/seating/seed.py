@@ -6,8 +6,10 @@ from importlib import resources
 import restate
 from restate import Context
 
+from airline_contracts.seating import Booking
+
 from .booking import create
-from .models import Booking, SeedReport
+from .models import SeedReport
 
 seating_admin = restate.Service("SeatingAdmin")
 

@@ -1,8 +1,9 @@
 """Tool calls of one model response start in the model's order and then run concurrently.
 
-The tools here are wrapped exactly as the service wraps them (`order_tool_calls`); their one
-"durable operation" is a plain asyncio future, and the batch's gather is asyncio's, since
-restate.gather needs a live Restate context (the integration tests cover that part).
+The tools here are wrapped exactly as `durable_agents.run` wraps them (`parallel_tools`) and get
+the tool context the SDK gives them in a durable run; their one "durable operation" is a plain
+asyncio future, and the batch's gather is asyncio's, since restate.gather needs a live Restate
+context (the integration tests cover that part).
 """
 
 import asyncio
@@ -11,11 +12,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from agents import Agent, FunctionTool, function_tool
+from agents import Agent, FunctionTool, MultiProvider, RunConfig, function_tool
 from agents.tool_context import ToolContext
-from restate import TerminalError
+from restate import RunOptions, TerminalError
 
-from airline_agent.ordering import ToolBatch, TurnTools, current_turn, order_tool_calls, together
+from durable_agents import DurableTurn, JournaledModels, ToolBatch, parallel_tools, together
+
+# The run every tool call below belongs to, as `durable_agents.run` sets it up.
+TURN = DurableTurn()
+RUN_CONFIG = RunConfig(model_provider=JournaledModels(MultiProvider(), TURN, RunOptions()))
 
 
 async def gather_all(*futures: Awaitable[Any]) -> None:
@@ -47,7 +52,7 @@ class Downstream:
 
 
 def wrapped(tool: FunctionTool) -> FunctionTool:
-    (ordered,) = order_tool_calls({"a": Agent(name="A", tools=[tool])})["a"].tools
+    (ordered,) = parallel_tools(Agent(name="A", tools=[tool])).tools
     assert isinstance(ordered, FunctionTool)
     return ordered
 
@@ -55,15 +60,17 @@ def wrapped(tool: FunctionTool) -> FunctionTool:
 def invoke(tool: FunctionTool, call_id: str, **arguments: str) -> Awaitable[Any]:
     raw = json.dumps(arguments)
     context = ToolContext(
-        context=None, tool_name=tool.name, tool_call_id=call_id, tool_arguments=raw
+        context=None,
+        tool_name=tool.name,
+        tool_call_id=call_id,
+        tool_arguments=raw,
+        run_config=RUN_CONFIG,
     )
     return tool.on_invoke_tool(context, raw)
 
 
 def open_batch(call_ids: list[str], gather: Callable[..., Awaitable[Any]] = gather_all) -> None:
-    turn = TurnTools()
-    turn.batch = ToolBatch(call_ids, gather=gather)
-    current_turn.set(turn)
+    TURN.batch = ToolBatch(call_ids, gather=gather)
 
 
 @pytest.fixture
@@ -74,14 +81,14 @@ def downstream() -> Downstream:
 @pytest.fixture
 def durable_tool(downstream: Downstream) -> FunctionTool:
     @function_tool(name_override="durable")
-    async def durable(label: str) -> str:
+    async def durable(context: ToolContext[None], label: str) -> str:
         """One durable operation, then pure post-processing.
 
         Args:
             label: Which operation.
         """
         try:
-            value = await together(downstream.start(label))  # type: ignore[arg-type]
+            value = await together(context, downstream.start(label))
         except TerminalError as error:
             value = f"refused {error.message}"
         downstream.events.append(f"post {label}")
@@ -129,7 +136,7 @@ async def test_a_failed_operation_reaches_only_its_own_tool(
     await settle_until(lambda: len(downstream.futures) == 3)
 
     downstream.complete("a")
-    downstream.complete("b", TerminalError("seat taken", status_code=409))
+    downstream.complete("b", TerminalError("seat taken", status_code=412))
     downstream.complete("c")
 
     assert await asyncio.gather(*calls) == ["result a", "refused seat taken", "result c"]
@@ -179,14 +186,14 @@ async def test_suspension_reaches_every_waiting_tool(
 
 async def test_a_tool_with_two_durable_operations_is_refused(downstream: Downstream) -> None:
     @function_tool(name_override="greedy", failure_error_function=None)
-    async def greedy(label: str) -> str:
+    async def greedy(context: ToolContext[None], label: str) -> str:
         """Two durable operations: not allowed.
 
         Args:
             label: Which call.
         """
-        await together(downstream.start(label))  # type: ignore[arg-type]
-        return await together(downstream.start(label + "-again"))  # type: ignore[arg-type]
+        await together(context, downstream.start(label))
+        return await together(context, downstream.start(label + "-again"))
 
     open_batch(["only"])
     call = asyncio.ensure_future(invoke(wrapped(greedy), "only", label="only"))
@@ -218,10 +225,21 @@ async def test_cancelling_the_tools_stops_the_collector(
     await settle_until(lambda: all(t.done() for t in collectors))
 
 
-def test_outside_a_batch_together_just_awaits() -> None:
+def test_outside_a_durable_run_together_just_awaits() -> None:
     async def run() -> str:
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         future.set_result("direct")
-        return await together(future)  # type: ignore[arg-type]
+        context = ToolContext(context=None, tool_name="t", tool_call_id="c", tool_arguments="{}")
+        return await together(context, future)
 
     assert asyncio.run(run()) == "direct"
+
+
+async def test_a_call_not_in_the_batch_runs_on_its_own(
+    downstream: Downstream, durable_tool: FunctionTool
+) -> None:
+    open_batch(["known"])
+    call = asyncio.ensure_future(invoke(durable_tool, "stranger", label="stranger"))
+    await settle_until(lambda: "stranger" in downstream.futures)
+    downstream.complete("stranger")
+    assert await call == "result stranger"

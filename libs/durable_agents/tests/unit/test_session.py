@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from airline_agent.memory import (
+from durable_agents.session import (
     CHUNK_SIZE,
     ChunkedSession,
     _window_start,

@@ -1,4 +1,6 @@
-"""Whether the running handler is replaying its journal."""
+"""Replay-safe observability: whether the handler is replaying, and effects counted once."""
+
+from collections.abc import Callable
 
 from restate.server_context import (
     current_context,
@@ -25,3 +27,12 @@ def replaying() -> bool:
         # have finished the replay meanwhile. Refresh it from the state machine itself.
         update_restate_context_is_replaying(vm)
     return restate_context_is_replaying.get(False)
+
+
+def once(record: Callable[[], object]) -> None:
+    """Run `record` (a metric update, a log line) unless this attempt is replaying.
+
+    Call it right after the journal operation that completed the effect being recorded.
+    """
+    if not replaying():
+        record()

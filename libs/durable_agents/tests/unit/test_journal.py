@@ -9,7 +9,7 @@ from agents.models.openai_responses import OpenAIResponsesModel
 from openai import AsyncOpenAI
 from restate.serde import PydanticJsonSerde
 
-from airline_agent.journal import JournaledResponse
+from durable_agents import JournaledResponse
 
 # Output items as the Responses API sends them: each kind sets only some of its fields.
 SENT: list[dict[str, Any]] = [

@@ -1,4 +1,4 @@
-"""Conversation memory in Restate state, in append-only chunks.
+"""A conversation's memory in Restate state, in append-only chunks: `ChunkedSession`.
 
 Restate's `RestateSession` keeps the whole history in one state key that every turn reads and
 writes whole, so turns get slower as a conversation grows. Here a turn reads only the chunks its
@@ -12,6 +12,9 @@ from agents.memory.session import SessionABC
 from restate import ObjectContext, ObjectSharedContext
 
 CHUNK_SIZE = 32
+# Where `ChunkedSession.open` keeps the item count (callers of the constructor keep it themselves).
+COUNT_KEY = "history.count"
+DEFAULT_WINDOW = 60
 Item = dict[str, Any]
 
 
@@ -54,15 +57,27 @@ def _window_start(items: list[Item], window: int) -> int:
 
 
 class ChunkedSession(SessionABC):
-    """An Agents SDK session over chunked Restate state; `flush()` writes the new items."""
+    """An Agents SDK session over chunked Restate state; `flush()` writes the new items.
 
-    def __init__(self, ctx: ObjectContext, count: int, window: int) -> None:
+    `count` is how many items the history holds: keep it in your own state (one read less per
+    turn), or let `open()` keep it under COUNT_KEY.
+    """
+
+    def __init__(self, ctx: ObjectContext, count: int, window: int = DEFAULT_WINDOW) -> None:
         self.session_id = ctx.key()
         self._ctx = ctx
         self._count = count
         self._window = window
         self._new: list[Item] = []
         self._read: dict[int, list[Item]] = {}  # chunks read this turn, by index
+        self._count_key: str | None = None
+
+    @classmethod
+    async def open(cls, ctx: ObjectContext, window: int = DEFAULT_WINDOW) -> "ChunkedSession":
+        """The session of this object, its item count kept in state (COUNT_KEY)."""
+        session = cls(ctx, await ctx.get(COUNT_KEY, type_hint=int) or 0, window)
+        session._count_key = COUNT_KEY
+        return session
 
     @property
     def count(self) -> int:
@@ -113,3 +128,5 @@ class ChunkedSession(SessionABC):
             )
         self._count += len(self._new)
         self._new = []
+        if self._count_key is not None:
+            self._ctx.set(self._count_key, self._count)

@@ -1,0 +1,1 @@
+"""The airline services' wire contracts: handler stubs and the types they exchange."""
