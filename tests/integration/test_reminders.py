@@ -98,6 +98,76 @@ def test_unpaid_invoice_gets_one_reminder_and_a_paid_one_none(
     assert read(client, f"/Invoice/{paid_id}/get")["paid"] is True
 
 
+def invoices_of(stack: Stack, booking: helpers.TestBooking) -> list[str]:
+    """The invoices invoicing holds for the booking (Invoice objects with state)."""
+    rows = stack.admin_query(
+        "SELECT DISTINCT service_key FROM state WHERE service_name = 'Invoice' "
+        f"AND service_key LIKE 'INV-{booking.confirmation_number}-%'"
+    )
+    return [row["service_key"] for row in rows]
+
+
+def scheduled_reminders(stack: Stack, booking: helpers.TestBooking) -> list[dict[str, Any]]:
+    return [
+        row
+        for invoice_id in invoices_of(stack, booking)
+        for row in _invocations(stack, "Invoice", invoice_id, "remind")
+        if row["status"] == "scheduled"
+    ]
+
+
+def test_asking_again_resends_the_one_invoice_and_paying_ends_the_dunning(
+    timer_stack: Stack, client: httpx.Client
+) -> None:
+    booking = new_booking(client)
+    session = session_id()
+    first = invoice_for(client, booking)
+    # Other words, another session, the same booking: the same invoice, mailed again.
+    again = chat(client, session, f"I lost the invoice, can you resend it? {booking.proof}")
+    assert first in again["reply"] and "again" in again["reply"], again
+    assert "EUR 250" in again["reply"], again
+    number = booking.confirmation_number
+    third = chat(client, session, f"can I get the receipt for {number}, last name Passenger?")
+    assert first in third["reply"], third
+    assert invoices_of(timer_stack, booking) == [first]
+    assert len(mails(client, booking.email)) == 3
+    assert {m["mail_id"] for m in mails(client, booking.email)} == {
+        first,
+        f"{first}-COPY-2",
+        f"{first}-COPY-3",
+    }
+    assert len(scheduled_reminders(timer_stack, booking)) == 1
+
+    paid = client.post(f"/Invoice/{first}/pay")
+    assert paid.status_code == 200, paid.text
+    wait_for(lambda: scheduled_reminders(timer_stack, booking) == [], timeout=30)
+    receipt = chat(client, session, f"send me the invoice for {booking.proof}")
+    assert first in receipt["reply"] and "paid already" in receipt["reply"], receipt
+    assert invoices_of(timer_stack, booking) == [first]
+    assert scheduled_reminders(timer_stack, booking) == []
+    # Well past the reminder's delay: a paid booking is never dunned.
+    other = new_booking(client)
+    invoice_for(client, other)
+    wait_for(lambda: len(reminders(client, other)) == 1, timeout=60, interval=0.2)
+    assert reminders(client, booking) == []
+    assert len(mails(client, booking.email)) == 4
+    assert "paid, thank you" in mails(client, booking.email)[-1]["subject"]
+
+
+def test_an_unpaid_booking_keeps_its_one_reminder(timer_stack: Stack, client: httpx.Client) -> None:
+    booking = new_booking(client)
+    first = invoice_for(client, booking)
+    assert invoice_for(client, booking) == first
+    assert len(scheduled_reminders(timer_stack, booking)) == 1
+    wait_for(lambda: len(reminders(client, booking)) == 1, timeout=60, interval=0.2)
+    # After the reminder went out, asking again re-sends and schedules nothing new.
+    assert invoice_for(client, booking) == first
+    assert scheduled_reminders(timer_stack, booking) == []
+    assert invoices_of(timer_stack, booking) == [first]
+    assert len(reminders(client, booking)) == 1
+    assert len(mails(client, booking.email)) == 4  # invoice, copy, reminder, copy
+
+
 def test_paying_twice_and_unknown_invoices(timer_stack: Stack, client: httpx.Client) -> None:
     booking = new_booking(client)
     invoice_id = invoice_for(client, booking)

@@ -15,7 +15,7 @@ from airline_agent.validation import CheckedSerde, Rejected, accept
 from airline_contracts.formats import InvalidSeat, normalize_seat
 from airline_contracts.invoicing import Invoice
 from airline_contracts.seating import Booking, SeatChangeRequest
-from invoicing.invoicing import render
+from invoicing.mail import copy_mail, invoice_mail
 from invoicing.models import InvoiceRequest
 from seating.models import is_last_name_of
 from seating.seed import seed_bookings
@@ -252,16 +252,18 @@ def test_missing_request_is_a_400() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_render_mentions_invoice_amount_and_booking() -> None:
-    invoice = Invoice(
-        invoice_id="INV-AB4568-1A2B3C4D",
-        confirmation_number="AB4568",
-        passenger_name="Ada Lovelace",
-        email="ada.lovelace@example.com",
-        flight="FLT123",
-        amount_eur=420,
-    )
-    mail = render(invoice)
+ADA_INVOICE = Invoice(
+    invoice_id="INV-AB4568-1A2B3C4D",
+    confirmation_number="AB4568",
+    passenger_name="Ada Lovelace",
+    email="ada.lovelace@example.com",
+    flight="FLT123",
+    amount_eur=420,
+)
+
+
+def test_the_invoice_mail_mentions_invoice_amount_and_booking() -> None:
+    mail = invoice_mail(ADA_INVOICE)
     assert mail.mail_id == "INV-AB4568-1A2B3C4D"
     assert mail.to == "ada.lovelace@example.com"
     assert "INV-AB4568-1A2B3C4D" in mail.subject
@@ -269,6 +271,14 @@ def test_render_mentions_invoice_amount_and_booking() -> None:
     assert "EUR 420" in mail.body
     assert "AB4568" in mail.body and "FLT123" in mail.body
     assert "Ada Lovelace" in mail.body
+
+
+@pytest.mark.parametrize(("paid", "says"), [(False, "not paid yet"), (True, "paid, thank you")])
+def test_a_copy_is_the_same_invoice_with_its_own_mail_id(paid: bool, says: str) -> None:
+    copy = copy_mail(ADA_INVOICE, 2, paid)
+    assert copy.mail_id == "INV-AB4568-1A2B3C4D-COPY-2" != copy_mail(ADA_INVOICE, 3, paid).mail_id
+    assert "INV-AB4568-1A2B3C4D" in copy.subject and says in copy.subject
+    assert "EUR 420" in copy.body and says in copy.body
 
 
 @pytest.mark.parametrize(

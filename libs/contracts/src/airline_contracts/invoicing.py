@@ -26,6 +26,17 @@ class Invoice(BaseModel):
     amount_eur: int
 
 
+class InvoiceSent(Invoice):
+    """The booking's invoice as it was just mailed: for the first time, or again.
+
+    A booking has one invoice: asking again mails the same one (`resent`), and says whether it
+    is paid already.
+    """
+
+    resent: bool = False
+    paid: bool = False
+
+
 class Mail(BaseModel):
     """One mail for a mailbox; delivering the same mail_id twice keeps one copy."""
 
@@ -39,8 +50,11 @@ invoicing = restate.Service("Invoicing")
 
 
 @invoicing.handler()
-async def invoice_booking(ctx: Context, request: InvoiceBookingRequest) -> Invoice:
-    """Invoice a booking for a caller who proves ownership (404 unknown, 403 wrong name)."""
+async def invoice_booking(ctx: Context, request: InvoiceBookingRequest) -> InvoiceSent:
+    """Mail the booking's invoice to a caller who proves ownership (404 unknown, 403 wrong name).
+
+    The first request creates the invoice; later ones mail the same invoice again.
+    """
     raise NotImplementedError("served by invoicing")
 
 

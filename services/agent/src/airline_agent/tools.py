@@ -12,7 +12,7 @@ from restate.ext.openai import restate_context, restate_object_context
 
 from airline_contracts.formats import APPROVAL_ID, not_a_confirmation
 from airline_contracts.formats import confirmation_number as _canonical
-from airline_contracts.invoicing import InvoiceBookingRequest, invoice_booking
+from airline_contracts.invoicing import InvoiceBookingRequest, InvoiceSent, invoice_booking
 from airline_contracts.seating import (
     ApprovalStatus,
     SeatChangeRequest,
@@ -180,4 +180,17 @@ async def send_invoice(
     facts = context.context.about(number)
     facts.passenger_name = invoice.passenger_name
     facts.flight_number = invoice.flight
-    return f"Invoice {invoice.invoice_id} (EUR {invoice.amount_eur}) was sent to {invoice.email}."
+    return describe_invoice(invoice)
+
+
+def describe_invoice(invoice: InvoiceSent) -> str:
+    """What the customer is told about the invoice just mailed."""
+    what = f"Invoice {invoice.invoice_id} (EUR {invoice.amount_eur})"
+    if not invoice.resent:
+        return f"{what} was sent to {invoice.email}."
+    if invoice.paid:
+        return f"{what} is paid already; a copy was sent to {invoice.email} as your receipt."
+    return (
+        f"{what} was sent to {invoice.email} again: it is the same invoice as before, not paid "
+        "yet; no new invoice was made."
+    )

@@ -2,8 +2,9 @@
 
 import restate
 
+from .billing import billing
 from .invoice import invoice_object
 from .invoicing import invoicing
 from .mailbox import mailbox
 
-app = restate.app([invoicing, invoice_object, mailbox])
+app = restate.app([invoicing, billing, invoice_object, mailbox])

@@ -13,28 +13,14 @@ import restate
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
 from airline_contracts.errors import NOT_FOUND
-from airline_contracts.invoicing import Invoice, Mail
+from airline_contracts.invoicing import Invoice
 
 from . import config
+from .mail import reminder_mail
 from .mailbox import deliver
 from .models import InvoiceState, Payment
 
 invoice_object = restate.VirtualObject("Invoice")
-
-
-def reminder_mail(invoice: Invoice) -> Mail:
-    """The payment reminder; its id is fixed per invoice, so the mailbox keeps one copy."""
-    return Mail(
-        mail_id=f"{invoice.invoice_id}-REMINDER",
-        to=invoice.email,
-        subject=f"Reminder: invoice {invoice.invoice_id} is not paid yet",
-        body=(
-            f"Dear {invoice.passenger_name},\n\n"
-            f"Our invoice {invoice.invoice_id} for booking {invoice.confirmation_number} "
-            f"(EUR {invoice.amount_eur}) is still open. If you have paid it in the meantime, "
-            "please ignore this mail."
-        ),
-    )
 
 
 async def _state(ctx: ObjectContext | ObjectSharedContext) -> InvoiceState:

@@ -1,63 +1,43 @@
-"""`Invoicing`: builds an invoice and mails it."""
+"""`Invoicing`: invoices a booking for a caller who proves it is theirs."""
 
 from datetime import timedelta
 
 import restate
 from restate import Context
 
-from airline_contracts.invoicing import Invoice, InvoiceBookingRequest, Mail
+from airline_contracts.invoicing import InvoiceBookingRequest, InvoiceSent
 from airline_contracts.seating import OwnerProof, verify_owner
-from telemetry import INVOICES, handler_span, once
+from telemetry import INVOICES, once
 
 from . import config
-from .invoice import create as create_invoice
-from .mailbox import deliver
+from .billing import invoice as bill
 from .models import InvoiceRequest
 
 invoicing = restate.Service("Invoicing")
 
 
-def render(invoice: Invoice) -> Mail:
-    """The invoice as a mail to the passenger."""
-    return Mail(
-        mail_id=invoice.invoice_id,
-        to=invoice.email,
-        subject=f"Your invoice {invoice.invoice_id} for booking {invoice.confirmation_number}",
-        body=(
-            f"Dear {invoice.passenger_name},\n\n"
-            f"Flight {invoice.flight}, booking {invoice.confirmation_number}: "
-            f"EUR {invoice.amount_eur}.\n\nThank you for flying with us."
-        ),
-    )
-
-
-async def _send(ctx: Context, req: InvoiceRequest) -> Invoice:
-    # ctx.uuid() is seeded by the invocation id: a retry or replay gets the same id.
-    invoice_id = f"INV-{req.confirmation_number}-{ctx.uuid().hex[:8].upper()}"
-    invoice = Invoice(invoice_id=invoice_id, **req.model_dump())
-    # Recorded before it is mailed, so the invoice in the mail can always be paid.
-    await ctx.object_call(create_invoice, key=invoice_id, arg=invoice)
-    with handler_span("mail invoice", **{"airline.invoice": invoice_id}):
-        await ctx.object_call(deliver, key=invoice.email, arg=render(invoice))
+async def _send(ctx: Context, req: InvoiceRequest) -> InvoiceSent:
+    sent = await ctx.object_call(bill, key=req.confirmation_number, arg=req)
     if config.WORK_DELAY_MS:
         await ctx.sleep(timedelta(milliseconds=config.WORK_DELAY_MS), name="work delay")
-    # Counted after the delivery's journal entry: a replay of a sent invoice is not counted.
-    once(INVOICES.inc)
-    return invoice
+    if not sent.resent:
+        # Counted after the billing call's journal entry: a replay is not counted again.
+        once(INVOICES.inc)
+    return sent
 
 
 @invoicing.handler(ingress_private=True)
-async def send_invoice(ctx: Context, req: InvoiceRequest) -> Invoice:
-    """Create the invoice (scheduling its payment reminder) and mail it to the passenger, once."""
+async def send_invoice(ctx: Context, req: InvoiceRequest) -> InvoiceSent:
+    """Mail the booking's invoice (created once, with its payment reminder; re-sent after)."""
     return await _send(ctx, req)
 
 
 @invoicing.handler(ingress_private=True)
-async def invoice_booking(ctx: Context, req: InvoiceBookingRequest) -> Invoice:
+async def invoice_booking(ctx: Context, req: InvoiceBookingRequest) -> InvoiceSent:
     """Invoice a booking for a caller who proves ownership with the passenger's last name.
 
     Seating checks the name (`Booking/verify_owner`: 404 unknown booking, 403 wrong name, both
-    passed on to the caller); then the invoice is mailed once.
+    passed on to the caller); then the booking's one invoice is mailed (see billing.py).
     """
     booking = await ctx.object_call(
         verify_owner, key=req.confirmation_number, arg=OwnerProof(last_name=req.last_name)

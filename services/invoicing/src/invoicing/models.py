@@ -42,3 +42,10 @@ class Payment(BaseModel):
     already_paid: bool
     reminder: Literal["scheduled", "sent", "cancelled"]
     message: str
+
+
+class BillingState(BaseModel):
+    """A `Billing` object's state: the booking's one invoice and how often it was mailed."""
+
+    invoice_id: str | None = None
+    mails: int = 0
