@@ -2,6 +2,9 @@
 
 import httpx
 
+from airline_agent.faq import seats_answer
+from airline_contracts.formats import row_ranges
+from airline_contracts.seating import CabinLayout
 from tests.support.helpers import chat, mails, new_booking, read, seat_map, seat_of, session_id
 
 
@@ -86,3 +89,17 @@ def test_faq_and_handoffs_between_agents(ingress: httpx.Client) -> None:
 def test_seed_bookings_are_loaded(ingress: httpx.Client) -> None:
     assert read(ingress, "/Booking/AB4568/get")["passenger_name"]
     assert read(ingress, "/Booking/5666/get")["flight"]
+
+
+def test_the_faq_tells_the_cabin_as_seating_holds_it(ingress: httpx.Client) -> None:
+    layout = CabinLayout.model_validate(read(ingress, "/Cabin/layout"))
+    answer = chat(ingress, session_id(), "which rows are the exit rows?")
+    assert answer["agent"] == "faq"
+    assert answer["reply"] == seats_answer(layout), answer
+    assert f"rows {row_ranges(layout.exit_rows)} are exit rows" in answer["reply"]
+    # The approval flow reads the same data: a seat in the first exit row needs a supervisor.
+    booking = new_booking(ingress, seat="5B")
+    seat = f"{layout.exit_rows[0]}C"
+    submitted = chat(ingress, session_id(), f"change my seat to {seat}, booking {booking.proof}")
+    assert "exit row" in submitted["reply"] and "supervisor" in submitted["reply"], submitted
+    assert seat_of(ingress, booking.confirmation_number) == "5B"

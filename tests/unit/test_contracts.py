@@ -19,10 +19,11 @@ from invoicing.invoicing import invoicing
 from invoicing.mailbox import mailbox
 from seating.approval import seat_approval
 from seating.booking import booking
+from seating.cabin import cabin_service
 
 SERVED: dict[str, Any] = {
     service.service_tag.name: service
-    for service in (booking, seat_approval, invoicing, mailbox, agent_session)
+    for service in (booking, cabin_service, seat_approval, invoicing, mailbox, agent_session)
 }
 
 
@@ -47,6 +48,7 @@ def test_the_contracts_cover_every_cross_service_call() -> None:
         "Booking/change_seat",
         "Booking/apply_approved",
         "SeatApproval/status",
+        "Cabin/layout",
         "Invoicing/invoice_booking",
         "Mailbox/deliver",
         "AgentSession/notify",

@@ -43,11 +43,15 @@ from airline_agent.offline import (
     names_by_number,
     seat_in,
 )
+from airline_contracts.seating import CabinLayout
 from durable_agents import ChunkedSession, read_items
 
 # A turn is: at most one hand-back to triage, one hand-off to a specialist, one tool call and
 # the reply. More model calls than that means the agents are bouncing the customer around.
 MAX_MODEL_CALLS_PER_TURN = 4
+
+# What seating's Cabin/layout answers (cabin.json); the real FAQ tool asks it.
+CABIN = CabinLayout(rows=30, letters="ABCDEF", premium_rows=[1, 2, 3, 4], exit_rows=[18, 19])
 
 TRANSFERS = {
     "Triage Agent": "transfer_to_triage_agent",
@@ -123,7 +127,17 @@ class FakeServices:
             self.status_checks.append(request_id)
             return self.status_result(request_id)
 
+        @function_tool(name_override="faq_lookup_tool")
+        async def faq_lookup(question: str) -> str:
+            """Look up frequently asked questions about baggage, seats and wifi.
+
+            Args:
+                question: The customer's question.
+            """
+            return faq.lookup(question) or faq.seats_answer(CABIN)
+
         return {
+            "faq_lookup_tool": faq_lookup,
             "update_seat": update_seat,
             "send_invoice": send_invoice,
             "seat_request_status": seat_request_status,
@@ -259,6 +273,7 @@ def test_fake_tools_have_the_real_names_and_parameters() -> None:
         ("seat_booking", "update_seat"),
         ("seat_booking", "seat_request_status"),
         ("invoice", "send_invoice"),
+        ("faq", "faq_lookup_tool"),
     ):
         (tool,) = [t for t in real[role].tools if getattr(t, "name", None) == name]
         assert isinstance(tool, FunctionTool)
@@ -371,7 +386,7 @@ async def test_faq_questions_are_answered_from_the_faq(
 ) -> None:
     chat = new_chat()
     turn = await chat.send(question)
-    assert turn.reply == faq.ANSWERS[topic]
+    assert turn.reply == faq.ANSWERS.get(topic) or faq.seats_answer(CABIN)
     assert turn.agent == "faq"
     assert turn.calls == [
         ("transfer_to_faq_agent", {}),

@@ -1,6 +1,7 @@
 """Identifiers as they travel between services: confirmation numbers, seat codes, request ids."""
 
 import re
+from collections.abc import Iterable
 
 CONFIRMATION = re.compile(r"^[A-Z0-9]{4,8}$")
 APPROVAL_ID = re.compile(r"^APR-[0-9A-F]{8}$")
@@ -38,3 +39,14 @@ def normalize_seat(code: str) -> str:
     if not 1 <= row <= ROWS or letter not in LETTERS:
         raise InvalidSeat(f"Seat {row}{letter} does not exist: rows are 1-{ROWS}, seats A-F.")
     return f"{row}{letter}"
+
+
+def row_ranges(rows: Iterable[int]) -> str:
+    """Rows as people write them: `1-4, 18-19` for {1, 2, 3, 4, 18, 19}."""
+    spans: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)

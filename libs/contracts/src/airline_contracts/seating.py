@@ -8,7 +8,7 @@ from typing import Literal
 
 import restate
 from pydantic import BaseModel, EmailStr, Field, field_validator
-from restate import ObjectContext, ObjectSharedContext, WorkflowSharedContext
+from restate import Context, ObjectContext, ObjectSharedContext, WorkflowSharedContext
 
 from .formats import APPROVAL_ID, CONFIRMATION, normalize_seat
 
@@ -96,6 +96,20 @@ class ApprovalStatus(BaseModel):
     outcome: str | None = None
 
 
+class CabinLayout(BaseModel):
+    """The cabin as seating has it: the seat codes, and which rows need a supervisor."""
+
+    rows: int  # rows 1..rows
+    letters: str  # the seats of a row, e.g. "ABCDEF"
+    premium_rows: list[int]
+    exit_rows: list[int]
+
+    @property
+    def seats(self) -> int:
+        """How many seats the cabin has."""
+        return self.rows * len(self.letters)
+
+
 booking = restate.VirtualObject("Booking")
 
 
@@ -120,6 +134,15 @@ async def change_seat(ctx: ObjectContext, request: SeatChangeRequest) -> SeatOut
 @booking.handler()
 async def apply_approved(ctx: ObjectContext, change: ApprovedChange) -> SeatOutcome:
     """Carry out a seat change a supervisor approved (the approval workflow's call only)."""
+    raise NotImplementedError("served by seating")
+
+
+cabin = restate.Service("Cabin")
+
+
+@cabin.handler()
+async def layout(ctx: Context) -> CabinLayout:
+    """The cabin layout: seat codes, premium rows and exit rows (the one source of them)."""
     raise NotImplementedError("served by seating")
 
 

@@ -6,7 +6,7 @@ run concurrently and replay deterministically (durable_agents.together). Changin
 needs the passenger's last name; seating checks it, and decides which seats need approval.
 """
 
-from agents import RunContextWrapper, function_tool
+from agents import RunContextWrapper
 from restate import TerminalError
 from restate.ext.openai import restate_context, restate_object_context
 
@@ -19,6 +19,7 @@ from airline_contracts.seating import (
     SeatOutcome,
     change_seat,
 )
+from airline_contracts.seating import layout as cabin_layout
 from airline_contracts.seating import status as approval_status
 from durable_agents import durable_tool, is_cancellation, together
 
@@ -26,14 +27,19 @@ from . import faq
 from .models import AirlineContext
 
 
-@function_tool(name_override="faq_lookup_tool")
-def faq_lookup(question: str) -> str:
+@durable_tool(name_override="faq_lookup_tool")
+async def faq_lookup(context: RunContextWrapper[AirlineContext], question: str) -> str:
     """Look up frequently asked questions about baggage, seats and wifi.
 
     Args:
         question: The customer's question.
     """
-    return faq.lookup(question)
+    answer = faq.lookup(question)
+    if answer is not None:
+        return answer
+    # The cabin's facts come from seating, the one place that holds them.
+    layout = await together(context, restate_context().service_call(cabin_layout, arg=None))
+    return faq.seats_answer(layout)
 
 
 def _no_last_name(action: str) -> str:

@@ -1,6 +1,7 @@
-"""The cabin layout that matters for approvals: premium rows and exit rows, read from cabin.json.
+"""The cabin layout: premium rows and exit rows, read from cabin.json, and the `Cabin` service.
 
-Which rows need a supervisor is data, not code: edit cabin.json to change them.
+Which rows need a supervisor is data, not code: edit cabin.json to change them. Approvals read
+it here; everyone else (the agent's FAQ) asks `Cabin/layout`, so each fact has one source.
 """
 
 import json
@@ -9,7 +10,11 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from airline_contracts.formats import normalize_seat
+import restate
+from restate import Context
+
+from airline_contracts.formats import LETTERS, ROWS, normalize_seat, row_ranges
+from airline_contracts.seating import CabinLayout
 
 SeatClass = Literal["premium", "exit"]
 
@@ -37,18 +42,7 @@ class Cabin:
             return f"{normalize_seat(seat)} needs no approval"
         rows = self.premium_rows if kind == "premium" else self.exit_rows
         where = "a premium row" if kind == "premium" else "an exit row"
-        return f"{normalize_seat(seat)} is in {where} (rows {_ranges(rows)})"
-
-
-def _ranges(rows: frozenset[int]) -> str:
-    """`1-4, 18-19` for {1, 2, 3, 4, 18, 19}."""
-    spans: list[list[int]] = []
-    for row in sorted(rows):
-        if spans and row == spans[-1][1] + 1:
-            spans[-1][1] = row
-        else:
-            spans.append([row, row])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+        return f"{normalize_seat(seat)} is in {where} (rows {row_ranges(rows)})"
 
 
 @cache
@@ -61,3 +55,18 @@ def cabin() -> Cabin:
 def needs_approval(seat: str) -> bool:
     """Whether moving into `seat` needs a supervisor's approval; InvalidSeat for bad codes."""
     return cabin().seat_class(seat) is not None
+
+
+cabin_service = restate.Service("Cabin")
+
+
+@cabin_service.handler()
+async def layout(ctx: Context) -> CabinLayout:
+    """The cabin layout: seat codes, premium rows and exit rows (the one source of them)."""
+    found = cabin()
+    return CabinLayout(
+        rows=ROWS,
+        letters=LETTERS,
+        premium_rows=sorted(found.premium_rows),
+        exit_rows=sorted(found.exit_rows),
+    )
