@@ -18,6 +18,7 @@ from devstack import Stack
 from tests.conftest import stack_config
 from tests.support.helpers import (
     chat,
+    logged,
     mails,
     new_booking,
     read,
@@ -170,6 +171,14 @@ def test_approve_and_reject_survive_a_full_restart(
         unknown = decide(ingress, "APR-00000000", "approve")
         assert unknown.status_code == 404
         assert "No approval request APR-00000000" in unknown.json()["message"]
+
+    # The workflows waited across the restart and were replayed: each event is logged once.
+    number = granted.confirmation_number
+    assert logged(second, "seating", f"approval {id1}: booking {number} asks for") == 1
+    assert logged(second, "seating", f"approval {id2}: booking ") == 1
+    assert logged(second, "seating", f"approval {id1}: approved") == 1
+    assert logged(second, "seating", f"approval {id2}: rejected") == 1
+    assert logged(second, "seating", f"booking {number}: seat 5B -> 2A on flight") == 1
 
 
 def test_an_undecided_request_expires_after_a_full_restart(

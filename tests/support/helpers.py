@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from devstack import wait_for
+from devstack import Stack, wait_for
 
 
 def unique(prefix: str, length: int = 6) -> str:
@@ -92,6 +92,13 @@ def seat_of(ingress: httpx.Client, confirmation_number: str) -> str:
 def seat_map(ingress: httpx.Client, flight: str) -> dict[str, str]:
     """Occupied seats of a flight: seat -> confirmation number."""
     return read(ingress, f"/Flight/{flight}/seat_map")["occupied"]
+
+
+def logged(stack: Stack, service: str, text: str) -> int:
+    """How many lines of the service's log (across its restarts) contain `text`."""
+    path = stack.config.logs.path_for(service)
+    assert path is not None, "the stack keeps no log files"
+    return sum(text in line for line in path.read_text(encoding="utf-8").splitlines())
 
 
 __all__ = ["wait_for"]

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 import pytest
 
-from airline_client import AgentClient, RequestRejected
+from airline_client import AgentClient, BadResponse, History, RequestRejected, SessionStatus
 from airline_client.__main__ import main, normalize
 
 HISTORY = {
@@ -504,3 +504,38 @@ def test_agent_client_api(fake: FakeIngress) -> None:
         with pytest.raises(RequestRejected) as rejected:
             client.booking("NOPE")
     assert rejected.value.status == 404
+
+
+def test_a_malformed_answer_is_one_line_naming_what_is_wrong(
+    fake: FakeIngress, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.script = [Misbehave(status=200)]  # 200 with {"message": "busy"}: no chat reply
+    code, out, err = run(capsys, "--ingress", fake.url, "--session", "s1", "hello")
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: unexpected chat reply from the ingress: reply: Field required; "
+        "agent: Field required; turn: Field required\n"
+    )
+    assert len(chats(fake)) == 1  # a malformed 2xx is not retried
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ([STATUS], "body: Input should be a valid dictionary"),
+        ({**STATUS, "turns": True}, "turns: Input should be a valid integer"),
+        ({**STATUS, "turns": "2"}, "turns: Input should be a valid integer"),
+        ({**STATUS, "context": {"seat_number": 2}}, "context.seat_number: Input should be"),
+        ({**STATUS, "bookings": "AB4568"}, "bookings: Input should be a valid list"),
+    ],
+)
+def test_answers_are_read_strictly(body: Any, problem: str) -> None:
+    with pytest.raises(BadResponse, match=f"^unexpected status from the ingress: {problem}"):
+        SessionStatus.read(body)
+
+
+def test_answers_tolerate_fields_the_server_adds() -> None:
+    newer = {**HISTORY, "entries": [{"kind": "handoff", "text": "to seats", "at": 1.5}]}
+    found = History.read({**newer, "cursor": 7})
+    assert [(e.kind, e.text, e.name) for e in found.entries] == [("other", "to seats", None)]
+    assert found.raw == {**newer, "cursor": 7}

@@ -151,7 +151,7 @@ class AgentClient:
         key = idempotency_key or new_idempotency_key()
         trace = trace or TraceParent.new()
         body = {"message": message}
-        return ChatReply.from_json(
+        return ChatReply.read(
             self.call(
                 "AgentSession",
                 session,
@@ -164,33 +164,33 @@ class AgentClient:
 
     def history(self, session: str) -> History:
         """The session's whole conversation, oldest first."""
-        return History.from_json(self.call("AgentSession", session, "history"))
+        return History.read(self.call("AgentSession", session, "history"))
 
     def status(self, session: str) -> SessionStatus:
         """The session's active agent, counters, bookings and what the agents know."""
-        return SessionStatus.from_json(self.call("AgentSession", session, "status"))
+        return SessionStatus.read(self.call("AgentSession", session, "status"))
 
     def booking(self, confirmation_number: str) -> Booking:
         """The booking as the seating service holds it; 404 becomes RequestRejected."""
-        return Booking.from_json(self.call("Booking", confirmation_number, "get"))
+        return Booking.read(self.call("Booking", confirmation_number, "get"))
 
     def mails(self, email: str) -> Inbox:
         """The mails delivered to this address."""
-        return Inbox.from_json(self.call("Mailbox", email, "inbox"))
+        return Inbox.read(self.call("Mailbox", email, "inbox"))
 
     def pay(self, invoice_id: str) -> Payment:
         """Pay an invoice, which cancels its payment reminder; 404 if there is no such invoice."""
         # One key for this payment: a retry re-attaches instead of reporting "already paid".
         key = new_idempotency_key()
-        return Payment.from_json(self.call("Invoice", invoice_id, "pay", idempotency_key=key))
+        return Payment.read(self.call("Invoice", invoice_id, "pay", idempotency_key=key))
 
     def cancel(self, session: str) -> Cancellation:
         """Cancel the turn running in the session, if there is one."""
-        return Cancellation.from_json(self.call("AgentSession", session, "cancel"))
+        return Cancellation.read(self.call("AgentSession", session, "cancel"))
 
     def approvals(self) -> PendingApprovals:
         """The seat requests waiting for a supervisor, oldest first."""
-        return PendingApprovals.from_json(self.call("ApprovalDesk", DESK_KEY, "pending"))
+        return PendingApprovals.read(self.call("ApprovalDesk", DESK_KEY, "pending"))
 
     def approve(self, request_id: str) -> ApprovalStatus:
         """Approve a seat request; 404 (unknown id) and 412 (decided) become RequestRejected."""
@@ -202,7 +202,7 @@ class AgentClient:
             idempotency_key=new_idempotency_key(),
             headers=self._supervisor,
         )
-        return ApprovalStatus.from_json(found)
+        return ApprovalStatus.read(found)
 
     def reject(self, request_id: str, reason: str) -> ApprovalStatus:
         """Reject a seat request with a reason the customer will read."""
@@ -214,7 +214,7 @@ class AgentClient:
             idempotency_key=new_idempotency_key(),
             headers=self._supervisor,
         )
-        return ApprovalStatus.from_json(found)
+        return ApprovalStatus.read(found)
 
     def call(
         self,

@@ -1,25 +1,16 @@
 """Seat requests waiting for a supervisor: what the ingress returns, and how it is shown."""
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import ClassVar
 
-from .errors import BadResponse
-from .models import Json, _list, _object, _opt_str, _str
+from .models import Answer
 
 DESK_KEY = "supervisors"  # the one ApprovalDesk object seating keeps
 
 
-def _float(data: Json, key: str, what: str) -> float:
-    value = data.get(key)
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise BadResponse(f"unexpected {what} from the ingress: no number {key!r}")
-    return float(value)
-
-
-@dataclass(frozen=True)
-class ApprovalRequest:
+class ApprovalRequest(Answer):
     """One booking asking to move into a premium or exit-row seat."""
 
+    what: ClassVar[str] = "approval request"
     request_id: str
     confirmation_number: str
     flight: str
@@ -28,57 +19,21 @@ class ApprovalRequest:
     seat_class: str
     requested_at: float
 
-    @classmethod
-    def from_json(cls, data: Any) -> "ApprovalRequest":
-        """Read a request (an element of `requests`, or a status's `request`)."""
-        what = "approval request"
-        body = _object(data, what)
-        return cls(
-            request_id=_str(body, "request_id", what),
-            confirmation_number=_str(body, "confirmation_number", what),
-            flight=_str(body, "flight", what),
-            current_seat=_str(body, "current_seat", what),
-            seat=_str(body, "seat", what),
-            seat_class=_str(body, "seat_class", what),
-            requested_at=_float(body, "requested_at", what),
-        )
 
-
-@dataclass(frozen=True)
-class PendingApprovals:
+class PendingApprovals(Answer):
     """The requests on the supervisors' desk, oldest first."""
 
+    what: ClassVar[str] = "pending approvals"
     requests: list[ApprovalRequest]
-    raw: Json = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, data: Any) -> "PendingApprovals":
-        """Read an `ApprovalDesk/pending` response body."""
-        body = _object(data, "pending approvals")
-        requests = [ApprovalRequest.from_json(r) for r in _list(body, "requests", "approvals")]
-        return cls(requests=requests, raw=body)
 
 
-@dataclass(frozen=True)
-class ApprovalStatus:
+class ApprovalStatus(Answer):
     """Where one request stands after a decision (or still pending)."""
 
+    what: ClassVar[str] = "approval status"
     request: ApprovalRequest
     state: str
-    reason: str | None
-    raw: Json = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, data: Any) -> "ApprovalStatus":
-        """Read a `SeatApproval/approve|reject|status` response body."""
-        what = "approval status"
-        body = _object(data, what)
-        return cls(
-            request=ApprovalRequest.from_json(body.get("request")),
-            state=_str(body, "state", what),
-            reason=_opt_str(body, "reason", what),
-            raw=body,
-        )
+    reason: str | None = None
 
 
 def age(seconds: float) -> str:

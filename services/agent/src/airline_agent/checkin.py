@@ -26,6 +26,9 @@ from .models import AirlineContext, CheckInReminderState, CheckInRequest
 
 checkin_reminder = restate.VirtualObject("CheckInReminder")
 
+# Restate's logger drops lines while a handler replays its journal: each event is logged once.
+logger = restate.getLogger(__name__)
+
 
 def reminder_key(confirmation_number: str, session_id: str) -> str:
     """The key of the reminder for a booking, asked for in a session."""
@@ -70,6 +73,7 @@ async def schedule(ctx: ObjectContext, request: CheckInRequest) -> CheckInRemind
         reminder_id=await handle.invocation_id(),
     )
     ctx.set("reminder", state)
+    logger.info("check-in reminder %s scheduled for %s", ctx.key(), state.due)
     return state
 
 
@@ -91,6 +95,7 @@ async def fire(ctx: ObjectContext) -> None:
     ctx.object_send(notify, key=state.session_id, arg=Notice(text=text, source="checkin-reminder"))
     state.status = "sent"
     ctx.set("reminder", state)
+    logger.info("check-in reminder %s sent", ctx.key())
 
 
 @checkin_reminder.handler(kind="shared")

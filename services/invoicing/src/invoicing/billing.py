@@ -22,6 +22,9 @@ from .models import BillingState, InvoiceRequest
 
 billing = restate.VirtualObject("Billing")
 
+# Restate's logger drops lines while a handler replays its journal: each event is logged once.
+logger = restate.getLogger(__name__)
+
 
 async def _state(ctx: ObjectContext) -> BillingState:
     return await ctx.get("billing", type_hint=BillingState) or BillingState()
@@ -41,6 +44,7 @@ async def invoice(ctx: ObjectContext, req: InvoiceRequest) -> InvoiceSent:
         ctx.set("billing", state)
         with handler_span("mail invoice", **{"airline.invoice": invoice_id}):
             await ctx.object_call(deliver, key=first.email, arg=invoice_mail(first))
+        logger.info("invoice %s mailed for booking %s", invoice_id, ctx.key())
         return InvoiceSent(**first.model_dump())
     current = await ctx.object_call(get_invoice, key=state.invoice_id, arg=None)
     state.mails += 1
@@ -48,4 +52,5 @@ async def invoice(ctx: ObjectContext, req: InvoiceRequest) -> InvoiceSent:
     mail = copy_mail(current.invoice, state.mails, current.paid)
     with handler_span("mail invoice", **{"airline.invoice": state.invoice_id}):
         await ctx.object_call(deliver, key=current.invoice.email, arg=mail)
+    logger.info("invoice %s mailed again for booking %s", state.invoice_id, ctx.key())
     return InvoiceSent(**current.invoice.model_dump(), resent=True, paid=current.paid)

@@ -22,6 +22,9 @@ from .models import InvoiceState, Payment
 
 invoice_object = restate.VirtualObject("Invoice")
 
+# Restate's logger drops lines while a handler replays its journal: each event is logged once.
+logger = restate.getLogger(__name__)
+
 
 async def _state(ctx: ObjectContext | ObjectSharedContext) -> InvoiceState:
     state = await ctx.get("invoice", type_hint=InvoiceState)
@@ -68,6 +71,7 @@ async def pay(ctx: ObjectContext) -> Payment:
         ctx.cancel_invocation(state.reminder_id)
         state.reminder = "cancelled"
     ctx.set("invoice", state)
+    logger.info("invoice %s paid; payment reminder %s", invoice_id, state.reminder)
     note = "its payment reminder is cancelled" if state.reminder == "cancelled" else "thank you"
     return Payment(
         invoice_id=invoice_id,
@@ -86,6 +90,7 @@ async def remind(ctx: ObjectContext) -> None:
     await ctx.object_call(deliver, key=state.invoice.email, arg=reminder_mail(state.invoice))
     state.reminder = "sent"
     ctx.set("invoice", state)
+    logger.info("invoice %s: payment reminder mailed", ctx.key())
 
 
 @invoice_object.handler(kind="shared")

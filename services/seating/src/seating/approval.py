@@ -33,6 +33,9 @@ SUPERVISOR_HEADER = "x-supervisor-token"
 
 seat_approval = restate.Workflow("SeatApproval")
 
+# Restate's logger drops lines while a handler replays its journal: each event is logged once.
+logger = restate.getLogger(__name__)
+
 
 # Decided requests stay readable (status, a late approve's 412) for a week. The wait for a person
 # is long: suspend soon instead of holding a connection to the service open meanwhile.
@@ -46,6 +49,14 @@ async def run(ctx: WorkflowContext, request: ApprovalRequest) -> ApprovalStatus:
     status = ApprovalStatus(request=request, state="pending")
     ctx.set("status", status)
     await ctx.object_call(add, key=DESK, arg=request)
+    # The wait below suspends the workflow (and a restart replays it): logged once all the same.
+    logger.info(
+        "approval %s: booking %s asks for %s seat %s; waiting for a supervisor",
+        request.request_id,
+        request.confirmation_number,
+        request.seat_class,
+        request.seat,
+    )
     decision = await _decision(ctx, request.timeout_s)
     ctx.object_send(remove, key=DESK, arg=request.request_id)
     status = status.model_copy(update={"state": decision.verdict, "reason": decision.reason})
@@ -63,6 +74,12 @@ async def run(ctx: WorkflowContext, request: ApprovalRequest) -> ApprovalStatus:
         except TerminalError as error:
             failure = error.message  # e.g. someone took the seat while the request waited
     text = outcome_text(request, decision, failure)
+    logger.info(
+        "approval %s: %s%s",
+        request.request_id,
+        decision.verdict,
+        f", but the seat could not be assigned: {failure}" if failure else "",
+    )
     _announce(ctx, request, decision, text)
     status = status.model_copy(
         update={"seat_changed": decision.verdict == "approved" and failure is None, "outcome": text}

@@ -25,6 +25,9 @@ from .models import SeatAssignment, is_last_name_of
 
 booking = restate.VirtualObject("Booking")
 
+# Restate's logger drops lines while a handler replays its journal: each event is logged once.
+logger = restate.getLogger(__name__)
+
 
 def _unknown(confirmation_number: str) -> TerminalError:
     return TerminalError(
@@ -154,6 +157,9 @@ async def _move(ctx: ObjectContext, current: Booking, seat: str) -> SeatOutcome:
     if config.WORK_DELAY_MS:
         await ctx.sleep(timedelta(milliseconds=config.WORK_DELAY_MS), name="work delay")
     ctx.set("booking", current.model_copy(update={"seat": seat}))
+    logger.info(
+        "booking %s: seat %s -> %s on flight %s", ctx.key(), current.seat, seat, current.flight
+    )
     return _outcome(current, seat, "changed")
 
 
