@@ -60,14 +60,15 @@ test: setup test-static test-unit test-integration test-cluster test-replay test
 test-static: setup
 	$(UV) run pytest tests/static -q
 
-# The runtime library's own tests run with ours: libs/durable_agents/tests.
+# The runtime library's own tests run with ours: libs/durable_agents/tests (unit, and
+# integration on a real restate-server with a small weather assistant, in both modes).
 LIB_TESTS := libs/durable_agents/tests
 
 test-unit: setup
 	$(UV) run pytest tests/unit $(LIB_TESTS)/unit -q
 
 test-integration: setup
-	$(UV) run pytest tests/integration -q
+	$(UV) run pytest tests/integration $(LIB_TESTS)/integration -q
 
 # A three-node restate-server cluster: memory through any node, SIGKILL of each node (normal mode).
 test-cluster: setup
@@ -76,7 +77,7 @@ test-cluster: setup
 # The same suite with the invoker suspending at every step, so every handler is replayed
 # from its journal: non-determinism shows up here as a journal mismatch.
 test-replay: setup
-	$(REPLAY) $(UV) run pytest tests/integration -q
+	$(REPLAY) $(UV) run pytest tests/integration $(LIB_TESTS)/integration -q
 
 # A small soak under chaos (normal mode only): 6 sessions x 4 turns, a few SIGKILLs.
 test-soak: setup
