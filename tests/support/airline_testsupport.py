@@ -15,7 +15,7 @@ from restate import Context
 from airline_contracts.seating import Booking
 from airline_contracts.sessions import Notice, notify
 from seating.booking import create
-from telemetry import serve
+from telemetry import identity_keys, serve
 
 support = restate.Service("TestSupport")
 
@@ -59,7 +59,7 @@ async def relay(ctx: Context, req: Relay) -> dict[str, Any]:
     return {"result": json.loads(out) if out else None}
 
 
-app = restate.app([support])
+app = restate.app([support], identity_keys=identity_keys())
 
 if __name__ == "__main__":
     serve(app, os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"]), "testsupport")

@@ -73,6 +73,8 @@ class StackConfig:
     seed: bool = True
     # None: the npm-installed binary of this repository.
     binary: Path | None = None
+    # Where the stack's secrets are (generated when missing); None: <data_dir>/secrets.
+    secrets_dir: Path | None = None
     logs: LogSink = field(default_factory=LogSink)
 
     def __post_init__(self) -> None:
@@ -144,6 +146,11 @@ class StackConfig:
             if spec.metrics_port is not None
         }
         return roles | {spec.name: spec.port for spec in self.services} | metrics
+
+    @property
+    def secrets_path(self) -> Path:
+        """The directory of the stack's secrets (see credentials.py)."""
+        return self.secrets_dir or self.data_dir / "secrets"
 
     def tracing_env(self) -> tuple[dict[str, str], dict[str, str]]:
         """Extra environment of the server and of the services for exporting spans, if any."""

@@ -10,6 +10,7 @@ import httpx
 
 from .cluster import ClusterStatus, Membership, cluster_status, restatectl_sql
 from .config import StackConfig
+from .credentials import StackSecrets
 from .errors import PortInUseError, StackError
 from .paths import find_binary, find_restatectl
 from .ports import HOST, port_in_use
@@ -71,8 +72,12 @@ class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         server_tracing, service_tracing = config.tracing_env()
+        # Generated once per data dir: restate-server signs its requests, services check them.
+        self.secrets = StackSecrets.ensure(config.secrets_path)
         self.nodes: tuple[RestateServer, ...] = _servers(
-            config, config.binary or find_binary(), {**server_tracing, **config.server_env}
+            config,
+            config.binary or find_binary(),
+            {**self.secrets.server_env(), **server_tracing, **config.server_env},
         )
         # Node 1: the single node of a one-node stack, the provisioning node of a cluster.
         self.server = self.nodes[0]
@@ -83,6 +88,7 @@ class Stack:
                 port=spec.port,
                 metrics_port=spec.metrics_port,
                 extra_env={
+                    **self.secrets.service_env(),
                     **service_tracing,
                     **config.service_env,
                     **config.per_service_env.get(spec.name, {}),

@@ -3,6 +3,7 @@
 # Replay-safe recording comes from the runtime; re-exported so services need only telemetry.
 from durable_agents import once, replaying
 
+from .credentials import identity_keys, secret
 from .metrics import (
     ERRORS,
     INVOICES,
@@ -27,8 +28,10 @@ __all__ = [
     "TURNS",
     "TURN_DURATION",
     "handler_span",
+    "identity_keys",
     "once",
     "replaying",
+    "secret",
     "serve",
     "setup_metrics",
     "setup_tracing",

@@ -2,6 +2,8 @@
 
 import restate
 
+from telemetry import identity_keys
+
 from .approval import seat_approval
 from .booking import booking
 from .cabin import cabin_service
@@ -9,4 +11,7 @@ from .desk import approval_desk
 from .flight import flight
 from .seed import seating_admin
 
-app = restate.app([booking, cabin_service, flight, seat_approval, approval_desk, seating_admin])
+app = restate.app(
+    [booking, cabin_service, flight, seat_approval, approval_desk, seating_admin],
+    identity_keys=identity_keys(),
+)
