@@ -29,12 +29,7 @@ class StateTraffic:
 
 
 def _turn_ids(stack: Stack, session: str) -> list[str]:
-    rows = stack.admin_query(
-        "SELECT id FROM sys_invocation WHERE target_service_name = 'AgentSession' "
-        f"AND target_service_key = '{session}' AND target_handler_name = 'chat' "
-        "ORDER BY created_at"
-    )
-    return [r["id"] for r in rows]
+    return stack.invocation_ids("AgentSession", "chat", session)
 
 
 def _traffic(stack: Stack, invocation: str) -> StateTraffic:

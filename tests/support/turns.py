@@ -80,12 +80,7 @@ def count(entries: list[dict[str, Any]], entry_type: str, name: str | None = Non
 
 def invocations(stack: Stack, service: str, handler: str, key: str) -> int:
     """How many invocations of service/handler for that key restate-server has on record."""
-    return len(
-        stack.admin_query(
-            f"SELECT id FROM sys_invocation WHERE target_service_name = '{service}' "
-            f"AND target_handler_name = '{handler}' AND target_service_key = '{key}'"
-        )
-    )
+    return len(stack.invocation_ids(service, handler, key))
 
 
 def calls_from(stack: Stack, session: str, service: str, handler: str) -> int:

@@ -124,6 +124,10 @@ class Stack:
         """Every node's ingress, node 1 first: the client's failover list."""
         return [node.ingress_url for node in self.nodes]
 
+    def client(self, timeout: float = 120.0) -> httpx.Client:
+        """An HTTP client for the ingress, its base URL set (close it: use it in a `with`)."""
+        return httpx.Client(base_url=self.ingress_url, timeout=timeout)
+
     @property
     def admin_url(self) -> str:
         """Base URL of the admin API (of a live node, in a cluster that lost node 1)."""
@@ -258,6 +262,15 @@ class Stack:
                 if not transient or time.monotonic() >= deadline:
                     raise StackError(f"query failed: {response.status_code} {response.text}")
             time.sleep(0.25)
+
+    def invocation_ids(self, service: str, handler: str, key: str | None = None) -> list[str]:
+        """The ids of the invocations of service/handler (for that object key), oldest first."""
+        of_key = "" if key is None else f" AND target_service_key = '{key}'"
+        rows = self.admin_query(
+            f"SELECT id FROM sys_invocation WHERE target_service_name = '{service}' "
+            f"AND target_handler_name = '{handler}'{of_key} ORDER BY created_at"
+        )
+        return [row["id"] for row in rows]
 
     def cluster_status(self) -> ClusterStatus:
         """The cluster's own report (restatectl): node states and partition leaders."""

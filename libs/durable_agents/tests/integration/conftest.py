@@ -51,5 +51,5 @@ def weather_stack(tmp_path_factory: pytest.TempPathFactory, effects: Path) -> It
 
 @pytest.fixture
 def ingress(weather_stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=weather_stack.ingress_url, timeout=120.0) as client:
+    with weather_stack.client() as client:
         yield client

@@ -39,8 +39,8 @@ def cities(*names: str) -> list[str]:
     return [f"{name}-{tag}" for name in names]
 
 
-def ask(url: str, session: str, question: str) -> httpx.Response:
-    with httpx.Client(base_url=url, timeout=120.0) as http:
+def ask(stack: Stack, session: str, question: str) -> httpx.Response:
+    with stack.client() as http:
         return http.post(
             f"/WeatherChat/{session}/ask",
             json=question,
@@ -56,12 +56,7 @@ def answered(turn: "Future[httpx.Response]") -> dict[str, Any]:
 
 def turns(stack: Stack, session: str) -> list[str]:
     """The session's `ask` invocations, oldest first."""
-    rows = stack.admin_query(
-        "SELECT id FROM sys_invocation WHERE target_service_name = 'WeatherChat' "
-        f"AND target_service_key = '{session}' AND target_handler_name = 'ask' "
-        "ORDER BY created_at"
-    )
-    return [row["id"] for row in rows]
+    return stack.invocation_ids("WeatherChat", "ask", session)
 
 
 def commands(stack: Stack, invocation: str) -> list[tuple[str, str, Any]]:
@@ -119,7 +114,7 @@ def test_tool_calls_of_one_response_run_together_in_a_deterministic_journal(
     question = f"weather in {names[0]}, {names[1]} and {names[2]}"
     first, second = new_session(), new_session()
 
-    replies = [ask(weather_stack.ingress_url, s, question).json() for s in (first, second)]
+    replies = [ask(weather_stack, s, question).json() for s in (first, second)]
 
     (one,), (other,) = turns(weather_stack, first), turns(weather_stack, second)
     journal = commands(weather_stack, one)
@@ -147,9 +142,7 @@ def test_sigkill_of_the_service_mid_tool_completes_the_turn_each_effect_once(
 ) -> None:
     names = cities("Lima", "Quito")
     session = new_session()
-    turn = background.submit(
-        ask, weather_stack.ingress_url, session, f"weather in {names[0]} and {names[1]}"
-    )
+    turn = background.submit(ask, weather_stack, session, f"weather in {names[0]} and {names[1]}")
 
     # Both forecasts have made their effect (journaled) and are in their sleep: kill now.
     wait_for(lambda: sleeping(weather_stack, session) == 2, 60, 0.02, "both tools mid-flight")
@@ -196,7 +189,7 @@ def test_cancel_stops_the_turn_and_the_session_goes_on(
 ) -> None:
     (city,) = cities("Cusco")
     session = new_session()
-    turn = background.submit(ask, weather_stack.ingress_url, session, f"weather in {city}")
+    turn = background.submit(ask, weather_stack, session, f"weather in {city}")
 
     wait_for(lambda: sleeping(weather_stack, session) == 1, 60, 0.02, "the tool mid-flight")
     cancelled = ingress.post(f"/WeatherChat/{session}/cancel")
