@@ -4,6 +4,7 @@ Run with RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT=0s too (make test-replay): 
 then suspends every invocation at each step, so every handler is replayed from its journal.
 """
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from devstack import TEST_SERVER_ENV, LogSink, ServiceSpec, Stack, StackConfig
 
 HERE = Path(__file__).parent
+EXAMPLES = HERE.parents[1] / "examples"
 # Each forecast takes this long after its effect (a durable sleep): long enough to see the
 # calls of one response overlap, to SIGKILL the service mid-tool and to cancel a turn.
 TOOL_DELAY_MS = 1000
@@ -24,7 +26,7 @@ SERVER_ENV = {**TEST_SERVER_ENV, "RESTATE_DEFAULT_RETRY_POLICY__MAX_INTERVAL": "
 
 @pytest.fixture(scope="session")
 def effects(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The file the Forecasts handler appends a line to for each look-up it really makes."""
+    """The file the SlowForecasts handler appends a line to for each look-up it really makes."""
     return tmp_path_factory.mktemp("weather") / "effects.txt"
 
 
@@ -38,7 +40,8 @@ def weather_stack(tmp_path_factory: pytest.TempPathFactory, effects: Path) -> It
         seed=False,
         server_env=SERVER_ENV,
         service_env={
-            "PYTHONPATH": str(HERE),
+            # This directory and the examples' (the README's weather.py).
+            "PYTHONPATH": f"{HERE}{os.pathsep}{EXAMPLES}",
             "WEATHER_EFFECTS": str(effects),
             "WEATHER_TOOL_DELAY_MS": str(TOOL_DELAY_MS),
             "WEATHER_WINDOW": str(WINDOW),

@@ -42,7 +42,7 @@ def cities(*names: str) -> list[str]:
 def ask(stack: Stack, session: str, question: str) -> httpx.Response:
     with stack.client() as http:
         return http.post(
-            f"/WeatherChat/{session}/ask",
+            f"/WeatherDesk/{session}/ask",
             json=question,
             headers={"idempotency-key": str(uuid.uuid4())},
         )
@@ -56,7 +56,7 @@ def answered(turn: "Future[httpx.Response]") -> dict[str, Any]:
 
 def turns(stack: Stack, session: str) -> list[str]:
     """The session's `ask` invocations, oldest first."""
-    return stack.invocation_ids("WeatherChat", "ask", session)
+    return stack.invocation_ids("WeatherDesk", "ask", session)
 
 
 def commands(stack: Stack, invocation: str) -> list[tuple[str, str, Any]]:
@@ -102,7 +102,7 @@ def sleeping(stack: Stack, session: str) -> int:
 
 
 def looked_up(effects: Path, city: str) -> int:
-    """How many times the Forecasts handler really looked the city up (its outside effect)."""
+    """How many times the SlowForecasts handler really looked the city up (its outside effect)."""
     lines = effects.read_text(encoding="utf-8").splitlines() if effects.exists() else []
     return lines.count(city)
 
@@ -129,7 +129,7 @@ def test_tool_calls_of_one_response_run_together_in_a_deterministic_journal(
     assert commands(weather_stack, other) == journal
     # Every call started before any of them finished (each takes TOOL_DELAY_MS).
     calls = calls_of(weather_stack, one)
-    assert [c["target"] for c in calls] == ["Forecasts/today"] * 3
+    assert [c["target"] for c in calls] == ["SlowForecasts/today"] * 3
     assert max(c["created_at"] for c in calls) < min(c["completed_at"] for c in calls), calls
     for reply in replies:
         forecasts = reply["reply"].split("; ")
@@ -153,7 +153,7 @@ def test_sigkill_of_the_service_mid_tool_completes_the_turn_each_effect_once(
     assert [f.split(":")[0] for f in answer["reply"].split("; ")[:2]] == names
     assert [looked_up(effects, city) for city in names] == [1, 1]
     (invocation,) = turns(weather_stack, session)
-    assert [c["target"] for c in calls_of(weather_stack, invocation)] == ["Forecasts/today"] * 2
+    assert [c["target"] for c in calls_of(weather_stack, invocation)] == ["SlowForecasts/today"] * 2
 
 
 def test_a_200_turn_session_keeps_every_item_and_each_turn_flat(
@@ -162,7 +162,7 @@ def test_a_200_turn_session_keeps_every_item_and_each_turn_flat(
     session = new_session()
     shown: list[int] = []
     for number in range(200):
-        response = ingress.post(f"/WeatherChat/{session}/ask", json=f"note {number}")
+        response = ingress.post(f"/WeatherDesk/{session}/ask", json=f"note {number}")
         assert response.status_code == 200, response.text
         answer = response.json()
         assert answer["reply"].startswith(f"noted: note {number} (I was shown ")
@@ -192,7 +192,7 @@ def test_cancel_stops_the_turn_and_the_session_goes_on(
     turn = background.submit(ask, weather_stack, session, f"weather in {city}")
 
     wait_for(lambda: sleeping(weather_stack, session) == 1, 60, 0.02, "the tool mid-flight")
-    cancelled = ingress.post(f"/WeatherChat/{session}/cancel")
+    cancelled = ingress.post(f"/WeatherDesk/{session}/cancel")
     assert cancelled.status_code == 200 and cancelled.json() is True, cancelled.text
     response = turn.result(timeout=120)
 
@@ -202,7 +202,25 @@ def test_cancel_stops_the_turn_and_the_session_goes_on(
     assert call["status"] == "completed"  # the tool's call was cancelled with the turn
     assert looked_up(effects, city) == 1
     # The session goes on: the model sees the cancelled question and the note, nothing else.
-    after = ingress.post(f"/WeatherChat/{session}/ask", json="hello")
+    after = ingress.post(f"/WeatherDesk/{session}/ask", json="hello")
     assert after.status_code == 200, after.text
     assert after.json() == {"reply": "noted: hello (I was shown 3 items)", "items": 4}
-    assert ingress.post(f"/WeatherChat/{session}/cancel").json() is False
+    assert ingress.post(f"/WeatherDesk/{session}/cancel").json() is False
+
+
+def test_the_readme_example_answers_on_a_real_server(
+    weather_stack: Stack, ingress: httpx.Client
+) -> None:
+    session = new_session()
+    response = ingress.post(f"/WeatherChat/{session}/ask", json="weather in Paris and Rome")
+
+    assert response.status_code == 200, response.text
+    assert response.json() == "sunny in Paris; sunny in Rome"
+    (invocation,) = weather_stack.invocation_ids("WeatherChat", "ask", session)
+    steps = [(kind, name) for kind, name, _ in commands(weather_stack, invocation)]
+    assert [s for s in steps if s[0] in ("Run", "Call")] == [
+        ("Run", "call LLM: Weather"),
+        ("Call", ""),
+        ("Call", ""),
+        ("Run", "call LLM: Weather"),
+    ]

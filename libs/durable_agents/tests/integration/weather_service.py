@@ -1,11 +1,12 @@
 """A small weather assistant made durable with `durable_agents`: the library's test service.
 
-Nothing airline here: one `Forecasts` service whose handler has an outside effect (a line
+Nothing airline here: one `SlowForecasts` service whose handler has an outside effect (a line
 appended to WEATHER_EFFECTS) and then takes WEATHER_TOOL_DELAY_MS (a durable sleep), and a
-`WeatherChat` object whose `ask` runs the agent. The model is scripted (`WeatherModel`): it asks
+`WeatherDesk` object whose `ask` runs the agent. The model is scripted (`WeatherModel`): it asks
 for one `forecast` per city named in "weather in A, B and C" and the `units`, all in one
 response, then reports the tools' answers;
-anything else it notes, saying how many items it was shown.
+anything else it notes, saying how many items it was shown. The README's example is served too
+(`Forecasts`, `WeatherChat`), with this model.
 
 Run as `python -m weather_service` (HOST, PORT); hypercorn serves the Restate app.
 """
@@ -22,6 +23,7 @@ from typing import Any
 import hypercorn.asyncio
 import hypercorn.config
 import restate
+import weather as example  # examples/weather.py (PYTHONPATH)
 from agents import (
     Agent,
     AgentsException,
@@ -29,6 +31,7 @@ from agents import (
     ModelProvider,
     ModelResponse,
     RunContextWrapper,
+    Tool,
     Usage,
 )
 from agents.items import TResponseInputItem, TResponseOutputItem
@@ -45,7 +48,7 @@ WINDOW = int(os.environ.get("WEATHER_WINDOW", "20"))
 RUNNING = "running"  # the state key of the turn in flight, for `cancel`
 CANCELLED_NOTE = "(cancelled)"
 
-forecasts = restate.Service("Forecasts")
+forecasts = restate.Service("SlowForecasts")
 
 
 @forecasts.handler()
@@ -98,7 +101,13 @@ class WeatherModel(Model):
     """The scripted model: deterministic, its output a function of what it is shown."""
 
     async def get_response(
-        self, system_instructions: Any, input: Any, *args: Any, **kwargs: Any
+        self,
+        system_instructions: Any,
+        input: Any,
+        model_settings: Any,
+        tools: list[Tool],
+        *args: Any,
+        **kwargs: Any,
     ) -> ModelResponse:
         items: list[Any] = [{"role": "user", "content": input}] if isinstance(input, str) else input
         last_user = max(i for i, item in enumerate(items) if item.get("role") == "user")
@@ -116,7 +125,9 @@ class WeatherModel(Model):
             names = [c.strip() for c in re.split(r",|\band\b", cities.group(1)) if c.strip()]
             digest = hashlib.sha256(json.dumps(items, default=str).encode()).hexdigest()[:16]
             # One response: a forecast per city, then the pure tool (it runs in the batch too).
-            calls = [("forecast", {"city": city}) for city in names] + [("units", {})]
+            calls = [("forecast", {"city": city}) for city in names]
+            if any(tool.name == "units" for tool in tools):  # the README's agent has no units
+                calls.append(("units", {}))
             output = [
                 function_call(name, arguments, call_id=f"call_{digest}_{number}")
                 for number, (name, arguments) in enumerate(calls)
@@ -137,7 +148,7 @@ class WeatherModels(ModelProvider):
         return WeatherModel()
 
 
-chat = restate.VirtualObject("WeatherChat", state_preload=False)
+chat = restate.VirtualObject("WeatherDesk", state_preload=False)
 
 
 class Answer(BaseModel):
@@ -180,7 +191,11 @@ async def cancel(ctx: ObjectSharedContext) -> bool:
     return bool(running)
 
 
-app = restate.app([forecasts, chat])
+# The README's example (examples/weather.py), served as it is, the scripted model in place of
+# its `models` (the one line a deployment of it would change).
+example.models = WeatherModels()
+
+app = restate.app([forecasts, chat, example.forecasts, example.chat])
 
 if __name__ == "__main__":
     config = hypercorn.config.Config()
