@@ -50,9 +50,12 @@ demo: setup
 	$(UV) run devstack demo
 
 # BENCH_ARGS=--quick for a short run; BENCH_SCENARIOS=single,throughput picks scenarios,
-# BENCH_VARIANTS=ours,cluster variants (cluster: three restate-server nodes).
+# BENCH_VARIANTS=ours,cluster variants (cluster: three restate-server nodes). BENCH_BASELINE:
+# the commit whose code also runs single and throughput, side by side (a1101a9: before the
+# runtime library; none: no baseline).
+BENCH_BASELINE ?= a1101a9
 bench: setup
-	$(UV) run python -m bench $(BENCH_ARGS)
+	BENCH_BASELINE=$(BENCH_BASELINE) $(UV) run python -m bench $(BENCH_ARGS)
 
 test: setup test-static test-unit test-integration test-cluster test-replay test-soak
 

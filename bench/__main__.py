@@ -11,14 +11,23 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from devstack import repo_root
 
-from . import report
+from . import baseline, report
 from .profile import Profiler, summary
-from .scenarios import CLUSTER_SCENARIOS, FULL, LATENCY_MS, QUICK, SCENARIOS, Sizes
+from .scenarios import (
+    BASELINE_SCENARIOS,
+    CLUSTER_SCENARIOS,
+    FULL,
+    LATENCY_MS,
+    QUICK,
+    SCENARIOS,
+    Sizes,
+)
 from .stacks import SERVER_ENV
 from .variants import Durable, InProcess
 
@@ -70,6 +79,7 @@ async def _run(
     root: Path,
     profile_dir: Path | None = None,
     env: dict[str, str] | None = None,
+    code: str | None = None,
 ) -> report.Results:
     results: report.Results = {name: {} for name in scenarios}
     # One stack per variant and model latency; the scenarios of that latency share it.
@@ -78,19 +88,20 @@ async def _run(
         groups.setdefault(LATENCY_MS[name], []).append(name)
     for latency, group in groups.items():
         for variant_name in variants:
-            names = group
-            if variant_name == "cluster":
-                # The cluster variant compares deployments: one node against three.
-                for name in group:
-                    if name not in CLUSTER_SCENARIOS:
-                        results[name][variant_name] = {"skipped": "not run on the cluster"}
-                names = [name for name in group if name in CLUSTER_SCENARIOS]
-                if not names:
-                    continue
+            # The cluster compares deployments (one node against three), the baseline code
+            # (CPU and latency per turn of an earlier commit): on their scenarios only.
+            only = {"cluster": CLUSTER_SCENARIOS, "baseline": BASELINE_SCENARIOS}
+            names = [name for name in group if name in only.get(variant_name, group)]
+            for name in set(group) - set(names):
+                results[name][variant_name] = {"skipped": f"not run for {variant_name}"}
+            if not names:
+                continue
             variant: Durable | InProcess = (
                 InProcess(latency)
                 if variant_name == "floor"
-                else Durable(variant_name, root / f"{variant_name}-{latency}ms", latency, env or {})
+                else Durable(
+                    variant_name, root / f"{variant_name}-{latency}ms", latency, env or {}, code
+                )
             )
             async with variant:
                 for name in names:
@@ -140,6 +151,13 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="extra environment for every service of the durable variants (experiments)",
     )
+    parser.add_argument(
+        "--baseline",
+        default=os.environ.get("BENCH_BASELINE") or None,
+        metavar="REV",
+        help="also run the code of commit REV (a temporary git worktree), side by side, on "
+        f"{','.join(BASELINE_SCENARIOS)} (env BENCH_BASELINE; 'none': not)",
+    )
     args = parser.parse_args()
     env = dict(item.split("=", 1) for item in args.env)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
@@ -160,17 +178,24 @@ def main() -> None:
     }
     root = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.monotonic()
-    try:
-        results = asyncio.run(_run(scenarios, variants, sizes, root, args.profile, env))
-    except BaseException:
-        logger.error("failed; the processes' logs are under %s", root)
-        raise
+    with ExitStack() as cleanup:
+        code = None
+        if args.baseline and args.baseline != "none":
+            commit, tree = cleanup.enter_context(baseline.checkout(args.baseline))
+            code = baseline.pythonpath(tree)
+            variants.append("baseline")
+            meta["baseline"] = commit
+        try:
+            results = asyncio.run(_run(scenarios, variants, sizes, root, args.profile, env, code))
+        except BaseException:
+            logger.error("failed; the processes' logs are under %s", root)
+            raise
     shutil.rmtree(root, ignore_errors=True)
     meta["load_after"] = _load()
     meta["duration_s"] = round(time.monotonic() - started, 1)
     stem = "quick" if args.quick else "latest"
     paths = report.write(args.out, stem, results, meta)
-    print(report.plain(report.table(results)))
+    print(report.plain(report.table(results, meta.get("baseline"))))
     print(
         f"\nmachine: {meta['cpus']} x {meta['cpu_model']}; load {meta['load_before']} -> "
         f"{meta['load_after']}; {meta['duration_s']} s; written: "

@@ -120,11 +120,14 @@ def _value(results: Results, row: Row, variant: str) -> float | None:
     return value if isinstance(value, int | float) else None
 
 
-def table(results: Results) -> list[list[str]]:
-    """Header plus one line per row that has at least one figure."""
-    lines = [["", *(HEADERS[v] for v in VARIANTS), "target (this project)"]]
+def table(results: Results, baseline: str | None = None) -> list[list[str]]:
+    """Header plus one line per row that has at least one figure; with a baseline (the commit
+    whose code ran as the "baseline" variant), its column last but one."""
+    variants = [*VARIANTS, "baseline"] if baseline else list(VARIANTS)
+    headers = {**HEADERS, "baseline": f"this project at {baseline}"}
+    lines = [["", *(headers[v] for v in variants), "target (this project)"]]
     for row in ROWS:
-        values = [_value(results, row, v) for v in VARIANTS]
+        values = [_value(results, row, v) for v in variants]
         if all(v is None for v in values):
             continue
         cells = [row.fmt.format(v) if v is not None else "-" for v in values]
@@ -157,7 +160,7 @@ def plain(lines: list[list[str]]) -> str:
 def write(directory: Path, stem: str, results: Results, meta: dict[str, Any]) -> list[Path]:
     """<stem>.json (every figure and the run's metadata) and <stem>.md (the table and notes)."""
     directory.mkdir(parents=True, exist_ok=True)
-    lines = table(results)
+    lines = table(results, meta.get("baseline"))
     json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
     json_path.write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     notes = "\n".join(f"- {key}: {value}" for key, value in meta.items())

@@ -257,6 +257,8 @@ SCENARIOS = {
 }
 # What the cluster variant runs: the others compare designs, not deployments.
 CLUSTER_SCENARIOS = ("single", "throughput", "failover")
+# What `--baseline REV` compares with an earlier commit's code: latency and CPU per turn.
+BASELINE_SCENARIOS = ("single", "throughput")
 # The model latency each scenario's stack runs with.
 LATENCY_MS = {
     "single": 0,

@@ -34,22 +34,30 @@ SERVER_ENV = {
 # Path of each durable design's chat handler ({key} = session id) and its service process.
 CHAT_PATHS = {"ours": "/AgentSession/{key}/chat", "reference": "/ReferenceSession/{key}/chat"}
 SERVICE_OF = {"ours": "agent", "reference": "reference"}
-# The durable variants: which design each runs, on how many restate-server nodes.
-DESIGN_OF = {"ours": "ours", "reference": "reference", "cluster": "ours"}
-NODES_OF = {"ours": 1, "reference": 1, "cluster": 3}
+# The durable variants: which design each runs, on how many restate-server nodes ("baseline":
+# ours at an earlier commit, see baseline.py).
+DESIGN_OF = {"ours": "ours", "reference": "reference", "cluster": "ours", "baseline": "ours"}
+NODES_OF = {"ours": 1, "reference": 1, "cluster": 3, "baseline": 1}
 
 
 def variant_stack(
-    variant: str, root: Path, latency_ms: int = 0, env: dict[str, str] | None = None
+    variant: str,
+    root: Path,
+    latency_ms: int = 0,
+    env: dict[str, str] | None = None,
+    code: str | None = None,
 ) -> Stack:
-    """A stack (not started) for "ours", "reference" or "cluster" (ours on three nodes); the
-    model takes latency_ms per call."""
+    """A stack (not started) for "ours", "reference", "cluster" (ours on three nodes) or
+    "baseline" (ours, its processes' PYTHONPATH `code`: an earlier commit's sources); the model
+    takes latency_ms per call."""
     services = (
         (AGENT, SEATING, INVOICING, SUPPORT)
         if DESIGN_OF[variant] == "ours"
         else (REFERENCE, SEATING, SUPPORT)
     )
     repo = str(repo_root())
+    support = str(Path(repo) / "tests" / "support")
+    baseline = {"PYTHONPATH": code} if code else {}
     config = StackConfig.on_free_ports(
         root / "restate",
         services=services,
@@ -57,7 +65,10 @@ def variant_stack(
         server_env=SERVER_ENV,
         service_env={"OFFLINE_MODEL_LATENCY_MS": str(latency_ms), **(env or {})},
         per_service_env={
-            "testsupport": {"PYTHONPATH": str(Path(repo) / "tests" / "support")},
+            "agent": baseline,
+            "seating": baseline,
+            "invoicing": baseline,
+            "testsupport": baseline or {"PYTHONPATH": support},
             "reference": {"PYTHONPATH": repo},
         },
         logs=LogSink(directory=root / "logs"),

@@ -81,13 +81,15 @@ class Durable:
     root: Path
     latency_ms: int = 0
     env: dict[str, str] = field(default_factory=dict)
+    # The baseline's PYTHONPATH (an earlier commit's sources), for the "baseline" variant.
+    code: str | None = None
     stack: Stack = field(init=False)
     http: httpx.AsyncClient = field(init=False)
     ingresses: list[str] = field(init=False)
     _opened: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        self.stack = variant_stack(self.name, self.root, self.latency_ms, self.env)
+        self.stack = variant_stack(self.name, self.root, self.latency_ms, self.env, self.code)
 
     async def __aenter__(self) -> "Durable":
         await asyncio.to_thread(self.stack.start)
