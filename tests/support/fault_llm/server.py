@@ -1,9 +1,12 @@
 """A fault-injecting LLM endpoint: a real HTTP server speaking the OpenAI API, for tests.
 
 It serves `POST /v1/responses` (Responses API) and `POST /v1/chat/completions` (Chat
-Completions), non-streaming. The answers are the offline model's: each request's input and tools
-are translated into its terms and `airline_agent.offline.decide` picks the output, so whole
-conversations (handoffs, tool calls) run through the agent's real OpenAI client path.
+Completions), non-streaming. The answers are the offline model's (answers.py), shaped by a
+profile ("plain" or "current", like current reasoning models).
+
+It is as strict as the real API (validation.py): every request gets a `Verdict`, kept in
+`verdicts`; an invalid one is answered with the API's 400 naming the offending path, so a test
+can assert that no invalid request was ever sent (`invalid()`). `strict=False` only records.
 
 Faults are injected from the test through the `FaultLLM` object: the next N requests (or all,
 until `heal()`) get a 500, a 429 with `retry-after`, a response slower than the client's timeout,
@@ -12,27 +15,21 @@ timed, and the Authorization headers it saw are kept (the secrets test looks for
 """
 
 import json
-import re
 import socket
 import struct
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from agents import TResponseInputItem
-
-from airline_agent.offline import Conversation, decide
+from .answers import Profile, chat_answer, responses_answer
+from .validation import Verdict, validate
 
 Fault = Literal["500", "429", "slow", "reset", "malformed", "401"]
 # Transient: a retry can succeed. "401" (a rejected key) is permanent: no retry can fix it.
 TRANSIENT: tuple[Fault, ...] = ("500", "429", "slow", "reset", "malformed")
-
-# The Agents SDK describes a handoff tool as "Handoff to the <agent name> agent to handle ...".
-_HANDOFF = re.compile(r"^Handoff to the (.+?) agent to handle the request")
 
 
 @dataclass
@@ -45,9 +42,22 @@ class _Plan:
 class FaultLLM:
     """The endpoint and its controls; `start()` serves on a free 127.0.0.1 port."""
 
-    def __init__(self, slow_s: float = 5.0, retry_after_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        slow_s: float = 5.0,
+        retry_after_s: float = 1.0,
+        *,
+        profile: Profile = "plain",
+        strict: bool = True,
+        latency_s: float = 0.0,
+    ) -> None:
         self.slow_s = slow_s
         self.retry_after_s = retry_after_s
+        self.profile: Profile = profile
+        self.strict = strict
+        self.latency_s = latency_s  # before each answer, like a model thinking
+        self.verdicts: list[Verdict] = []  # one per request, in arrival order
+        self._refusals = 0
         self._lock = threading.Lock()
         self._plan: list[_Plan] = []
         self.requests: Counter[str] = Counter()  # path -> requests received
@@ -102,6 +112,34 @@ class FaultLLM:
         with self._lock:
             self._plan.clear()
 
+    def refuse(self, times: int = 1) -> None:
+        """Answer the next `times` successful requests with a refusal."""
+        with self._lock:
+            self._refusals += times
+
+    def invalid(self) -> list[Verdict]:
+        """The requests the real API would have refused with a 400."""
+        with self._lock:
+            return [v for v in self.verdicts if not v.valid]
+
+    def bodies(self, path: str = "/v1/responses") -> list[dict[str, Any]]:
+        """The request bodies received on `path`, in arrival order."""
+        with self._lock:
+            return [v.body for v in self.verdicts if v.path == path]
+
+    def _judge(self, path: str, body: Any) -> Verdict:
+        verdict = validate(path, body)
+        with self._lock:
+            self.verdicts.append(verdict)
+        return verdict
+
+    def _take_refusal(self) -> bool:
+        with self._lock:
+            if self._refusals <= 0:
+                return False
+            self._refusals -= 1
+            return True
+
     def snapshot(self) -> tuple[int, int]:
         """(requests received, successful responses) so far."""
         with self._lock:
@@ -149,6 +187,15 @@ class _Handler(BaseHTTPRequestHandler):
         if path not in ("/v1/responses", "/v1/chat/completions"):
             self._send(404, {"error": {"message": f"no route {path}", "type": "not_found"}})
             return
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = None
+        verdict = llm._judge(path, request)
+        if not verdict.valid and llm.strict:
+            llm._next(path, self.headers.get("authorization"))
+            self._send(400, verdict.error())
+            return
         fault = llm._next(path, self.headers.get("authorization"))
         if fault == "reset":
             self._reset()
@@ -167,12 +214,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "malformed":
             self._send_raw(200, b'{"id": "resp_broken", "output": [')
         else:
-            request = json.loads(body)
-            if path == "/v1/responses":
-                answer = _responses_answer(request)
-            else:
-                answer = _chat_answer(request)
-            self._send(200, answer)
+            if llm.latency_s:
+                time.sleep(llm.latency_s)
+            answer = responses_answer if path == "/v1/responses" else chat_answer
+            self._send(200, answer(verdict.body, llm.profile, llm._take_refusal()))
             llm._answered()
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
@@ -195,119 +240,3 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
         self.close_connection = True
-
-
-def _tools(specs: list[dict[str, Any]]) -> tuple[set[str], dict[str, str]]:
-    """Function tool names, and handoffs as agent name -> tool name."""
-    names: set[str] = set()
-    transfers: dict[str, str] = {}
-    for spec in specs:
-        function = spec.get("function", spec)  # chat completions nest it
-        name, description = function.get("name", ""), function.get("description") or ""
-        handoff = _HANDOFF.match(description)
-        if handoff:
-            transfers[handoff.group(1)] = name
-        else:
-            names.add(name)
-    return names, transfers
-
-
-def _decide(items: list[dict[str, Any]], tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The offline model's next output items for this input, as JSON."""
-    names, transfers = _tools(tools)
-    conversation = Conversation.parse(cast(list[TResponseInputItem], items))
-    return [item.model_dump(exclude_none=True) for item in decide(conversation, names, transfers)]
-
-
-def _usage_words(items: list[dict[str, Any]]) -> int:
-    return sum(len(json.dumps(item).split()) for item in items)
-
-
-def _responses_answer(request: dict[str, Any]) -> dict[str, Any]:
-    raw = request.get("input", [])
-    items: list[dict[str, Any]] = (
-        [{"role": "user", "content": raw}] if isinstance(raw, str) else raw
-    )
-    output = _decide(items, request.get("tools") or [])
-    words = _usage_words(items)
-    return {
-        "id": f"resp_{uuid.uuid4().hex}",
-        "object": "response",
-        "created_at": int(time.time()),
-        "model": request.get("model", "fault-llm"),
-        "status": "completed",
-        "output": output,
-        "parallel_tool_calls": True,
-        "tool_choice": "auto",
-        "tools": [],
-        "usage": {
-            "input_tokens": words,
-            "input_tokens_details": {"cached_tokens": 0},
-            "output_tokens": 8,
-            "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": words + 8,
-        },
-    }
-
-
-def _items_of_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Chat Completions messages as the Responses-style items the offline model reads."""
-    items: list[dict[str, Any]] = []
-    for message in messages:
-        role = message.get("role")
-        if role == "user":
-            items.append({"role": "user", "content": message.get("content") or ""})
-        elif role == "assistant":
-            for call in message.get("tool_calls") or []:
-                items.append(
-                    {
-                        "type": "function_call",
-                        "call_id": call["id"],
-                        "name": call["function"]["name"],
-                        "arguments": call["function"]["arguments"],
-                    }
-                )
-        elif role == "tool":
-            items.append(
-                {
-                    "type": "function_call_output",
-                    "call_id": message.get("tool_call_id"),
-                    "output": message.get("content"),
-                }
-            )
-    return items
-
-
-def _chat_answer(request: dict[str, Any]) -> dict[str, Any]:
-    items = _items_of_messages(request.get("messages", []))
-    output = _decide(items, request.get("tools") or [])
-    calls = [o for o in output if o.get("type") == "function_call"]
-    message: dict[str, Any] = {"role": "assistant", "content": None}
-    if calls:
-        message["tool_calls"] = [
-            {
-                "id": call["call_id"],
-                "type": "function",
-                "function": {"name": call["name"], "arguments": call["arguments"]},
-            }
-            for call in calls
-        ]
-    else:
-        message["content"] = " ".join(
-            part.get("text", "") for o in output for part in o.get("content") or []
-        )
-    words = _usage_words(items)
-    return {
-        "id": f"chatcmpl-{uuid.uuid4().hex}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": request.get("model", "fault-llm"),
-        "choices": [
-            {
-                "index": 0,
-                "message": message,
-                "finish_reason": "tool_calls" if calls else "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": words, "completion_tokens": 8, "total_tokens": words + 8},
-    }
