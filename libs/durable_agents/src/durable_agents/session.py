@@ -5,10 +5,12 @@ writes whole, so turns get slower as a conversation grows. Here a turn reads onl
 window needs and rewrites only the last chunk, while the full history stays in state, queryable.
 """
 
+import hashlib
 from typing import Any
 
 from agents.items import TResponseInputItem
 from agents.memory.session import SessionABC
+from agents.models.fake_id import FAKE_RESPONSES_ID
 from restate import ObjectContext, ObjectSharedContext
 
 CHUNK_SIZE = 32
@@ -45,15 +47,50 @@ async def read_items(
     return items[start - (start // CHUNK_SIZE) * CHUNK_SIZE :]
 
 
-def _window_start(items: list[Item], window: int) -> int:
-    """Where the model's view starts: at most `window` items back, at a user message.
+def _clean_cut(items: list[Item], start: int) -> bool:
+    """Whether the view can start at `start`: no output loses its call, no reasoning its item.
 
-    Starting at a user message keeps tool calls and their outputs together.
+    A model API refuses a tool output whose call it was not shown, and a reasoning item without
+    the item it reasoned towards; so the cut never falls between them.
     """
-    start = max(0, len(items) - window)
-    while start < len(items) and items[start].get("role") != "user":
-        start += 1
-    return start if start < len(items) else max(0, len(items) - window)
+    if start > 0 and items[start - 1].get("type") == "reasoning":
+        return False
+    calls = {i.get("call_id") for i in items[start:] if i.get("type") == "function_call"}
+    return all(
+        i.get("call_id") in calls for i in items[start:] if i.get("type") == "function_call_output"
+    )
+
+
+def _window_start(items: list[Item], window: int) -> int:
+    """Where the model's view starts: at most `window` items back, at a user message if it can.
+
+    A user message is where a turn began, so tool calls and their outputs stay together. With no
+    user message in view, the first place after which every output still has its call and no
+    reasoning item is cut from what follows it.
+    """
+    first = max(0, len(items) - window)
+    for start in range(first, len(items)):
+        if items[start].get("role") == "user" and _clean_cut(items, start):
+            return start
+    return next(s for s in range(first, len(items) + 1) if _clean_cut(items, s))
+
+
+# The id prefixes the Responses API gives each kind of item.
+ID_PREFIXES = {"message": "msg_", "function_call": "fc_", "reasoning": "rs_"}
+
+
+def _stored(item: Item, position: str) -> Item:
+    """The item as the history keeps it: a placeholder id replaced by one unique in the session.
+
+    Deterministic (the session and the item's place in it), so a replay makes the same id.
+    """
+    if item.get("id") == FAKE_RESPONSES_ID:
+        prefix = ID_PREFIXES.get(str(item.get("type")))
+        if prefix is None:
+            del item["id"]
+        else:
+            item["id"] = prefix + hashlib.sha256(position.encode()).hexdigest()[:32]
+    return item
 
 
 class ChunkedSession(SessionABC):
@@ -102,8 +139,13 @@ class ChunkedSession(SessionABC):
         return recent[_window_start(recent, window) :]  # type: ignore[return-value]
 
     async def add_items(self, items: list[TResponseInputItem]) -> None:
-        """Buffer new items; they are written once, by flush(), at the end of the turn."""
-        self._new.extend(dict(item) for item in items)  # type: ignore[arg-type]
+        """Buffer new items; they are written once, by flush(), at the end of the turn.
+
+        The SDK's placeholder id (Chat Completions output, messages it makes itself) becomes a
+        real one, so the history stays valid input for the Responses API too.
+        """
+        for item in items:
+            self._new.append(_stored(dict(item), f"{self.session_id}:{self.count}"))  # type: ignore[arg-type]
 
     async def pop_item(self) -> TResponseInputItem | None:
         """Remove the newest unflushed item (stored history is append-only)."""

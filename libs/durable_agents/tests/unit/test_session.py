@@ -285,3 +285,67 @@ async def test_same_reads_for_a_short_and_a_very_long_history() -> None:
 def test_window_start(roles: list[str], window: int, start: int) -> None:
     items = [{"role": role} for role in roles]
     assert _window_start(items, window) == start
+
+
+def reasoning(n: int) -> dict[str, Any]:
+    return {"type": "reasoning", "id": f"rs_{n}", "summary": [], "encrypted_content": "x"}
+
+
+# A long turn with no user message in view: two calls answered together, reasoning before each.
+LONG_TURN = [
+    user(1),
+    reasoning(1),
+    tool_call(1),
+    tool_call(2),
+    tool_output(1),
+    tool_output(2),
+    reasoning(2),
+    tool_call(3),
+    tool_output(3),
+    reasoning(3),
+    reply(1),
+]
+
+
+@pytest.mark.parametrize("window", range(1, len(LONG_TURN) + 1))
+def test_the_window_never_cuts_a_call_from_its_output_or_reasoning_from_its_item(
+    window: int,
+) -> None:
+    start = _window_start(LONG_TURN, window)
+    view = LONG_TURN[start:]
+    assert len(view) <= window
+    calls = {i["call_id"] for i in view if i.get("type") == "function_call"}
+    outputs = {i["call_id"] for i in view if i.get("type") == "function_call_output"}
+    assert outputs <= calls, f"window {window}: an output without its call in {view}"
+    assert calls <= outputs, f"window {window}: a call without its output in {view}"
+    assert start == 0 or LONG_TURN[start - 1].get("type") != "reasoning", (
+        f"window {window}: starts right after a reasoning item, cutting it from {view[0]}"
+    )
+    if view:
+        assert view[-1].get("type") != "reasoning"
+
+
+@pytest.mark.parametrize(
+    ("window", "start"),
+    [(11, 0), (10, 1), (9, 6), (5, 6), (4, 9), (3, 9), (2, 9), (1, 11)],
+)
+def test_window_start_in_a_long_turn(window: int, start: int) -> None:
+    assert _window_start(LONG_TURN, window) == start
+
+
+async def test_the_sdks_placeholder_id_becomes_a_real_one() -> None:
+    """Chat Completions output carries "__fake_id__": the Responses API wants msg_/fc_ ids."""
+    state = FakeObjectState()
+    session = ChunkedSession(state, 0)  # type: ignore[arg-type]
+    provided = {**reply(3), "id": "msg_3"}
+    items = [user(1), {**reply(1), "id": "__fake_id__"}, {**tool_call(1), "id": "__fake_id__"}]
+    await session.add_items([*items, {**reply(2), "id": "__fake_id__"}, provided])  # type: ignore[list-item]
+    await session.flush()
+    stored = state.chunk(0)
+    ids = [item.get("id") for item in stored]
+    assert ids[0] is None and ids[4] == "msg_3"
+    assert ids[1].startswith("msg_") and ids[3].startswith("msg_") and ids[2].startswith("fc_")
+    assert len(set(ids[1:])) == 4
+    again = ChunkedSession(FakeObjectState(), 0)  # type: ignore[arg-type]
+    await again.add_items([*items, {**reply(2), "id": "__fake_id__"}, provided])  # type: ignore[list-item]
+    assert again.unflushed == stored, "a replay makes other ids"

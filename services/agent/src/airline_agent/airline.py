@@ -1,6 +1,8 @@
 """The agents, in the shape of the Agents SDK's customer-service example."""
 
-from agents import Agent
+import re
+
+from agents import Agent, ModelSettings
 from agents.extensions.handoff_prompt import RECOMMENDED_PROMPT_PREFIX
 
 from . import config
@@ -21,8 +23,31 @@ FAQ_LOOKUP, UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE, SCHEDULE_CHECKIN = (
 )
 
 
+# OpenAI's reasoning models: o1, o3, o4-mini, gpt-5, gpt-5.1, ...
+_REASONING_MODEL = re.compile(r"^(o\d|gpt-([5-9]|\d{2,}))")
+ENCRYPTED_REASONING = "reasoning.encrypted_content"
+
+
+def model_settings(model: str = config.AGENT_MODEL) -> ModelSettings:
+    """How the agents call the model: stateless on the Responses API (OPENAI_STORE).
+
+    A stateless caller must send reasoning items back with their encrypted content, so it asks
+    for it from reasoning models (OPENAI_ENCRYPTED_REASONING); other models refuse the option.
+    """
+    if model == "offline" or config.OPENAI_API != "responses":
+        return ModelSettings()
+    wanted = config.OPENAI_ENCRYPTED_REASONING
+    encrypted = wanted == "true" or (
+        wanted == "auto" and not config.OPENAI_STORE and bool(_REASONING_MODEL.match(model))
+    )
+    return ModelSettings(
+        store=config.OPENAI_STORE, response_include=[ENCRYPTED_REASONING] if encrypted else None
+    )
+
+
 def build_agents(model: str = config.AGENT_MODEL) -> dict[AgentRole, Agent[AirlineContext]]:
     """Triage plus three specialists, each able to hand back to triage."""
+    settings = model_settings(model)
     faq_agent = Agent[AirlineContext](
         name="FAQ Agent",
         handoff_description="Answers questions about baggage, seats and wifi.",
@@ -33,6 +58,7 @@ You are an FAQ agent. Answer only from the faq_lookup_tool; never from your own 
 If the question is not about the FAQ, transfer back to the triage agent.""",
         tools=[FAQ_LOOKUP],
         model=model,
+        model_settings=settings,
     )
     seat_agent = Agent[AirlineContext](
         name="Seat Booking Agent",
@@ -53,6 +79,7 @@ When the customer asks how such a request stands, use seat_request_status.
 If the customer asks about something else, transfer back to the triage agent.""",
         tools=[UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE],
         model=model,
+        model_settings=settings,
     )
     invoice_agent = Agent[AirlineContext](
         name="Invoice Agent",
@@ -66,6 +93,7 @@ You are an invoice agent.
 If the customer asks about something else, transfer back to the triage agent.""",
         tools=[SEND_INVOICE],
         model=model,
+        model_settings=settings,
     )
     triage_agent = Agent[AirlineContext](
         name="Triage Agent",
@@ -78,6 +106,7 @@ gave it, schedule it with schedule_checkin_reminder and tell them what the tool 
         tools=[SCHEDULE_CHECKIN],
         handoffs=[faq_agent, seat_agent, invoice_agent],
         model=model,
+        model_settings=settings,
     )
     for specialist in (faq_agent, seat_agent, invoice_agent):
         specialist.handoffs.append(triage_agent)

@@ -42,6 +42,17 @@ OPENAI_API = os.environ.get("OPENAI_API", "responses")
 if OPENAI_API not in ("responses", "chat_completions"):
     raise ValueError(f"OPENAI_API is {OPENAI_API!r}; use 'responses' or 'chat_completions'")
 OFFLINE_MODEL_LATENCY_S = _float("OFFLINE_MODEL_LATENCY_MS", 0) / 1000
+# Responses API: whether OpenAI keeps the responses. The history lives in Restate state and is
+# sent whole each call, so nothing needs storing there: "false" by default (stateless).
+OPENAI_STORE = os.environ.get("OPENAI_STORE", "false").lower() == "true"
+# Responses API: ask for reasoning items' `encrypted_content`, which a stateless caller must send
+# back. "auto": for reasoning models (o1, o3, o4, gpt-5 and later) when OPENAI_STORE is false;
+# other models refuse the option. "true" / "false" force it.
+OPENAI_ENCRYPTED_REASONING = os.environ.get("OPENAI_ENCRYPTED_REASONING", "auto").lower()
+if OPENAI_ENCRYPTED_REASONING not in ("auto", "true", "false"):
+    raise ValueError(
+        f"OPENAI_ENCRYPTED_REASONING is {OPENAI_ENCRYPTED_REASONING!r}; use auto, true or false"
+    )
 
 # How many past items the model sees each turn; the full history stays in state.
 HISTORY_WINDOW = int(os.environ.get("AGENT_HISTORY_WINDOW", "60"))

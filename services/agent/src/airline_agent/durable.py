@@ -11,7 +11,10 @@ from agents import (
     Agent,
     Model,
     ModelProvider,
+    ModelRefusalError,
     RunConfig,
+    RunErrorHandlerInput,
+    RunErrorHandlerResult,
     RunResult,
     TResponseInputItem,
 )
@@ -60,6 +63,19 @@ LLM_RETRIES = RunOptions(
 _MODELS = AirlineModels()
 
 
+REFUSED = "Sorry, I can't help with that. Is there anything else I can do for you?"
+
+
+def answer_refusal(data: RunErrorHandlerInput[AirlineContext]) -> RunErrorHandlerResult:
+    """A model's refusal answers the customer in its own words; the turn ends normally.
+
+    The refusal message is in the history already; no second message is added (the SDK's
+    would carry a placeholder id).
+    """
+    refusal = data.error.refusal if isinstance(data.error, ModelRefusalError) else ""
+    return RunErrorHandlerResult(final_output=refusal or REFUSED, include_in_history=False)
+
+
 async def run_turn(
     agent: Agent[AirlineContext],
     message: str | list[TResponseInputItem],
@@ -82,4 +98,5 @@ async def run_turn(
         session=session,
         context=context,
         max_turns=config.MAX_AGENT_STEPS,
+        error_handlers={"model_refusal": answer_refusal},
     )

@@ -278,22 +278,45 @@ class OfflineModel(Model):
         raise NotImplementedError("the offline model does not stream")
 
 
+def _hash(seed: str) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:24]
+
+
 def _call(conv: Conversation, name: str, arguments: dict[str, str]) -> TResponseOutputItem:
     # Deterministic: a hash of everything the model was shown. An input that already holds a
     # call id can never be the input that id was made from, so ids never repeat in a session.
     seed = f"{conv.digest}:{name}:{json.dumps(arguments, sort_keys=True)}"
-    call_id = "call_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
-    return function_call(name, arguments, call_id=call_id)
+    # Item ids as the Responses API makes them (fc_..., distinct from the call_... call id).
+    return function_call(
+        name, arguments, call_id=f"call_{_hash(seed)}", item_id=f"fc_{_hash(seed)}"
+    )
 
 
 def _say(text: str) -> list[TResponseOutputItem]:
-    return [assistant_message(text, item_id="msg_offline")]
+    return [assistant_message(text, item_id=_UNNAMED)]
+
+
+_UNNAMED = "msg_offline"
 
 
 def decide(
     conv: Conversation, tools: set[str], transfers: dict[str, str]
 ) -> Sequence[TResponseOutputItem]:
-    """The next output for the agent that has `tools` and can hand off via `transfers`."""
+    """The next output for the agent that has `tools` and can hand off via `transfers`.
+
+    Messages get ids unique in the session (a hash of the input), as a provider's are: a
+    history that holds two items with one id is refused by the Responses API.
+    """
+    output = list(_decide(conv, tools, transfers))
+    for index, item in enumerate(output):
+        if item.id == _UNNAMED:
+            output[index] = item.model_copy(update={"id": f"msg_{_hash(f'{conv.digest}:{index}')}"})
+    return output
+
+
+def _decide(
+    conv: Conversation, tools: set[str], transfers: dict[str, str]
+) -> Sequence[TResponseOutputItem]:
     intent = intent_of(conv.last)
     if "update_seat" in tools:
         return _seat_agent(conv, intent, transfers, tools)
