@@ -78,9 +78,11 @@ test-cluster: setup
 	$(UV) run pytest tests/cluster -q
 
 # The same suite with the invoker suspending at every step, so every handler is replayed
-# from its journal: non-determinism shows up here as a journal mismatch.
+# from its journal: non-determinism shows up here as a journal mismatch. Its agents talk the
+# Responses API to the strict test endpoint (TEST_LLM, tests/conftest.py): a request the
+# OpenAI API would refuse fails the test that sent it.
 test-replay: setup
-	$(REPLAY) $(UV) run pytest tests/integration $(LIB_TESTS)/integration -q
+	$(REPLAY) TEST_LLM=responses $(UV) run pytest tests/integration $(LIB_TESTS)/integration -q
 
 # A small soak under chaos (normal mode only): 6 sessions x 4 turns, a few SIGKILLs.
 test-soak: setup

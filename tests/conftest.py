@@ -1,7 +1,14 @@
-"""Shared fixtures: a real stack (restate-server + the services) for the integration tests."""
+"""Shared fixtures: a real stack (restate-server + the services) for the integration tests.
+
+TEST_LLM picks the model the test stacks' agents use: "offline" (the default, the built-in
+model), or "responses" / "chat_completions": the agent then talks that OpenAI API through the
+real openai client to a strict test endpoint (tests/support/fault_llm) that refuses, as the real
+API does, any request with an invalid item. The suite then fails if any request was refused.
+"""
 
 import os
 import sys
+import uuid
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -9,6 +16,7 @@ import httpx
 import pytest
 
 from devstack import DEFAULT_SERVICES, TEST_SERVER_ENV, LogSink, ServiceSpec, Stack, StackConfig
+from tests.support.fault_llm import FaultLLM, Verdict
 
 INTEGRATION_DIR = Path(__file__).parent / "integration"
 SUPPORT_DIR = Path(__file__).parent / "support"
@@ -18,6 +26,86 @@ TEST_SUPPORT = ServiceSpec("testsupport", "airline_testsupport", 0)
 # Set for the second, "replay mode" run of the suite: the server then suspends
 # invocations at once, so every handler is replayed from its journal.
 REPLAY_ENV = "RESTATE_WORKER__INVOKER__INACTIVITY_TIMEOUT"
+
+TEST_LLM = os.environ.get("TEST_LLM", "offline")
+if TEST_LLM not in ("offline", "responses", "chat_completions"):
+    raise ValueError(f"TEST_LLM is {TEST_LLM!r}; use offline, responses or chat_completions")
+# The model name the test stacks' agents report (in metrics, for one).
+TEST_MODEL = "offline" if TEST_LLM == "offline" else "fault-llm"
+# The strict endpoints of this test session, one per model latency the stacks ask for.
+_ENDPOINTS: dict[str, FaultLLM] = {}
+# Checked after each test: every endpoint whose requests a test's stack may have sent.
+WATCHED: list[FaultLLM] = []
+_REPORTED: set[int] = set()  # refusals a test already failed for
+
+
+def strict_llm_env(latency_ms: str = "0") -> dict[str, str]:
+    """The agent's environment for the session's strict endpoint (TEST_LLM's API).
+
+    The endpoint answers like a current reasoning model (reasoning items first, provider ids,
+    phases, annotations), so the agent runs stateless: store=false, encrypted reasoning.
+    """
+    endpoint = _ENDPOINTS.get(latency_ms)
+    if endpoint is None:
+        endpoint = FaultLLM(profile="current", latency_s=float(latency_ms) / 1000).start()
+        _ENDPOINTS[latency_ms] = endpoint
+        WATCHED.append(endpoint)
+    return strict_agent_env(endpoint, TEST_LLM)
+
+
+def strict_agent_env(endpoint: FaultLLM, api: str) -> dict[str, str]:
+    """The agent on `api` against `endpoint`: stateless, asking for encrypted reasoning."""
+    return endpoint.agent_env(
+        f"sk-test-{uuid.uuid4().hex}",
+        OPENAI_API=api,
+        OPENAI_TIMEOUT_S="30",
+        OPENAI_STORE="false",
+        OPENAI_ENCRYPTED_REASONING="true",
+    )
+
+
+def _model_env(agent_env: dict[str, str]) -> dict[str, str]:
+    """The agent's environment under TEST_LLM; a test that sets its own endpoint keeps it."""
+    if TEST_LLM == "offline" or "OPENAI_API_KEY" in agent_env:
+        return agent_env
+    return {**strict_llm_env(agent_env.get("OFFLINE_MODEL_LATENCY_MS", "0")), **agent_env}
+
+
+def refused(endpoints: list[FaultLLM], since: dict[int, int] | None = None) -> list[Verdict]:
+    """The requests the endpoints refused (since the given verdict counts, by endpoint id)."""
+    found: list[Verdict] = []
+    for endpoint in endpoints:
+        found += endpoint.invalid()[(since or {}).get(id(endpoint), 0) :]
+    return found
+
+
+def describe(verdicts: list[Verdict]) -> str:
+    """A refused request per line: its path and every problem the API would have named."""
+    return "\n".join(
+        f"{v.path}: " + "; ".join(f"{p.path}: {p.message}" for p in v.problems) for v in verdicts
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_invalid_llm_request() -> Iterator[None]:
+    """Fails the test if a stack's agent sent a request the real API would refuse."""
+    since = {id(e): len(e.invalid()) for e in WATCHED}
+    yield
+    bad = refused(WATCHED, since)
+    _REPORTED.update(id(v) for v in bad)
+    if bad:
+        pytest.fail(f"{len(bad)} request(s) the OpenAI API would refuse:\n{describe(bad)}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def strict_endpoints() -> Iterator[None]:
+    """Stops the session's endpoints; fails if they refused a request no test was failed for."""
+    yield
+    bad = [v for v in refused(WATCHED) if id(v) not in _REPORTED]
+    for endpoint in _ENDPOINTS.values():
+        endpoint.stop()
+    if bad:
+        pytest.fail(f"{len(bad)} request(s) the OpenAI API would refuse:\n{describe(bad)}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -53,7 +141,7 @@ def stack_config(
         service_env={"OFFLINE_MODEL_LATENCY_MS": "0", "ENV_FILE": "", **(service_env or {})},
         otlp_endpoint=otlp_endpoint,
         per_service_env={
-            "agent": agent_env or {},
+            "agent": _model_env(agent_env or {}),
             "testsupport": {"PYTHONPATH": str(SUPPORT_DIR)},
         },
         logs=LogSink(directory=root / "logs", echo=echo),
@@ -85,3 +173,13 @@ def pytest_runtest_makereport(
     if report.failed and stacks:
         report.sections.append(("devstack logs", stacks[0].log_report()))
     return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Under TEST_LLM, says how many requests the strict endpoints judged, and refused."""
+    if WATCHED:
+        judged = sum(len(e.verdicts) for e in WATCHED)
+        terminalreporter.write_line(
+            f"strict {TEST_LLM} endpoint: {judged} requests judged, "
+            f"{len(refused(WATCHED))} refused as the OpenAI API would"
+        )

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from airline_client import TraceParent
 from devstack import Stack, wait_for
-from tests.conftest import stack_config
+from tests.conftest import TEST_MODEL, stack_config
 from tests.support.helpers import new_booking, session_id
 from tests.support.otlp import OtlpReceiver, ReceivedSpan, span_tree
 
@@ -186,6 +186,6 @@ def test_metrics_count_each_effect_once_after_a_turn(
     assert _grew(agent_before, agent, "airline_turn_duration_seconds_count") == 1
     tool = {"tool": "send_invoice", "outcome": "ok"}
     assert _grew(agent_before, agent, "airline_tool_calls_total", **tool) == 1
-    llm = _grew(agent_before, agent, "airline_llm_call_duration_seconds_count", model="offline")
+    llm = _grew(agent_before, agent, "airline_llm_call_duration_seconds_count", model=TEST_MODEL)
     assert llm == 3
     assert _grew(invoicing_before, invoicing, "airline_invoices_total") == 1
