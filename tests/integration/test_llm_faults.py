@@ -19,7 +19,7 @@ from airline_agent.session import UNAVAILABLE, UNAVAILABLE_MIDWAY
 from devstack import Stack, wait_for
 from tests.conftest import stack_config
 from tests.support.fault_llm import TRANSIENT, Fault, FaultLLM
-from tests.support.helpers import chat, mails, new_booking, read, session_id
+from tests.support.helpers import chat, mails, new_booking, read, seat_of, session_id
 
 MAX_ATTEMPTS = 4
 INITIAL_RETRY_S = 0.2
@@ -135,6 +135,25 @@ def test_a_tool_turn_survives_faults_and_sends_one_mail(
         "call LLM: Invoice Agent",
         "call LLM: Invoice Agent",
     ]
+
+
+def test_each_call_carries_its_own_booking_through_the_openai_client(
+    fault_stack: Stack, llm: FaultLLM, ingress: httpx.Client
+) -> None:
+    """The same requests as test_requests_per_booking, through the real OpenAI client path."""
+    a, b = new_booking(ingress, seat="5B"), new_booking(ingress, seat="9C")
+    session = session_id()
+    chat(ingress, session, f"change seat for {a.proof} to 6A and send the invoice for {b.proof}")
+    assert seat_of(ingress, a.confirmation_number) == "6A"
+    assert seat_of(ingress, b.confirmation_number) == "9C"
+    assert (len(mails(ingress, a.email)), len(mails(ingress, b.email))) == (0, 1)
+
+    # The proven booking comes back from the session's memory, through the instructions.
+    chat(ingress, session, f"move {a.proof} to 7A and {b.proof} to 8B")
+    assert seat_of(ingress, a.confirmation_number) == "7A"
+    assert seat_of(ingress, b.confirmation_number) == "8B"
+    answer = chat(ingress, session, f"what's my seat? booking {b.confirmation_number}")
+    assert f"seat 8B on flight {b.flight}" in answer["reply"]
 
 
 def _history(ingress: httpx.Client, session: str) -> list[dict[str, Any]]:

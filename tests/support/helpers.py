@@ -31,9 +31,11 @@ class TestBooking:
         return f"{self.confirmation_number} {self.last_name}"
 
 
-def new_booking(ingress: httpx.Client, seat: str = "5B", flight: str | None = None) -> TestBooking:
+def new_booking(
+    ingress: httpx.Client, seat: str = "5B", flight: str | None = None, number: str | None = None
+) -> TestBooking:
     """Create a booking on a fresh (or the given) flight through the TestSupport service."""
-    number = unique("T", 5)
+    number = number or unique("T", 5)
     booking = TestBooking(
         confirmation_number=number,
         flight=flight or unique("F", 6),

@@ -1,36 +1,21 @@
 """The offline model drives the real agent graph through whole conversations.
 
-The agents come from `build_agents(model="offline")` and run under the Agents SDK's plain
-`Runner.run` (no Restate). Only the two tools that need a Restate context, `update_seat` and
-`send_invoice`, are replaced by local fakes with the same names and parameters; the FAQ tool is
-the real one. History is carried across turns by a session, and each turn starts at the agent
-that finished the previous one, as the AgentSession service does.
+The harness (tests/support/offline_chat.py) runs the agents of `build_agents(model="offline")`
+under the Agents SDK's plain `Runner.run` (no Restate), with fakes for the tools that need a
+Restate context.
 """
 
 import json
-import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from agents import (
-    Agent,
-    FunctionTool,
-    MaxTurnsExceeded,
-    Model,
-    ModelProvider,
-    RunConfig,
-    Runner,
-    SQLiteSession,
-    function_tool,
-    handoff,
-)
-from agents.memory.session import SessionABC
+from agents import Agent, FunctionTool, MaxTurnsExceeded, handoff
 
 from airline_agent import config, faq
-from airline_agent.airline import build_agents, role_of
-from airline_agent.models import AgentRole, AirlineContext
+from airline_agent.airline import build_agents
+from airline_agent.meaning import names_by_number
+from airline_agent.models import AgentRole
 from airline_agent.offline import (
     GREETING,
     Conversation,
@@ -40,226 +25,25 @@ from airline_agent.offline import (
     decide,
     intent_of,
     last_name_in,
-    names_by_number,
     seat_in,
 )
-from airline_contracts.seating import CabinLayout
 from durable_agents import ChunkedSession, read_items
+from tests.support.offline_chat import (
+    CABIN,
+    MAX_MODEL_CALLS_PER_TURN,
+    TRANSFERS,
+    Chat,
+    FakeObjectState,
+    FakeServices,
+    Turn,
+    new_chat,
+    request_pending,
+    rewire,
+    seat_changed,
+    tool_names,
+)
 
-# A turn is: at most one hand-back to triage, one hand-off to a specialist, one tool call and
-# the reply. More model calls than that means the agents are bouncing the customer around.
-MAX_MODEL_CALLS_PER_TURN = 4
-
-# What seating's Cabin/layout answers (cabin.json); the real FAQ tool asks it.
-CABIN = CabinLayout(rows=30, letters="ABCDEF", premium_rows=[1, 2, 3, 4], exit_rows=[18, 19])
-
-TRANSFERS = {
-    "Triage Agent": "transfer_to_triage_agent",
-    "FAQ Agent": "transfer_to_faq_agent",
-    "Seat Booking Agent": "transfer_to_seat_booking_agent",
-    "Invoice Agent": "transfer_to_invoice_agent",
-}
-
-
-# --------------------------------------------------------------------------------------------
-# The harness: fake Restate-bound tools, the rewired agent graph, and a chat driver
-# --------------------------------------------------------------------------------------------
-
-
-def seat_changed(number: str, seat: str) -> str:
-    return f"Seat changed from 5B to {seat} on flight FLT123 for booking {number}."
-
-
-def invoice_sent(number: str) -> str:
-    return f"Invoice INV-{number}-0001 (EUR 420) was sent to grace.hopper@example.com."
-
-
-def request_pending(request_id: str) -> str:
-    return f"Request {request_id} for seat 2A on flight FLT123 is still waiting for a supervisor."
-
-
-@dataclass
-class FakeServices:
-    """Records what the fake tools were asked to do and answers like the real tools."""
-
-    seat_result: Callable[[str, str], str] = seat_changed
-    invoice_result: Callable[[str], str] = invoice_sent
-    status_result: Callable[[str], str] = request_pending
-    seat_changes: list[tuple[str, str]] = field(default_factory=list)
-    invoices: list[str] = field(default_factory=list)
-    status_checks: list[str] = field(default_factory=list)
-    # The last name each call carried, in call order.
-    last_names: list[str] = field(default_factory=list)
-
-    def tools(self) -> dict[str, FunctionTool]:
-        @function_tool(name_override="update_seat")
-        async def update_seat(confirmation_number: str, last_name: str, new_seat: str) -> str:
-            """Change the seat of a booking.
-
-            Args:
-                confirmation_number: The booking's confirmation number.
-                last_name: The passenger's last name.
-                new_seat: The new seat, for example 12C.
-            """
-            self.seat_changes.append((confirmation_number, new_seat))
-            self.last_names.append(last_name)
-            return self.seat_result(confirmation_number, new_seat)
-
-        @function_tool(name_override="send_invoice")
-        async def send_invoice(confirmation_number: str, last_name: str) -> str:
-            """Send the invoice for a booking to the passenger's e-mail address.
-
-            Args:
-                confirmation_number: The booking's confirmation number.
-                last_name: The passenger's last name.
-            """
-            self.invoices.append(confirmation_number)
-            self.last_names.append(last_name)
-            return self.invoice_result(confirmation_number)
-
-        @function_tool(name_override="seat_request_status")
-        async def seat_request_status(request_id: str) -> str:
-            """Tell where a seat request that needs a supervisor's approval stands.
-
-            Args:
-                request_id: The request id, like APR-1A2B3C4D.
-            """
-            self.status_checks.append(request_id)
-            return self.status_result(request_id)
-
-        @function_tool(name_override="faq_lookup_tool")
-        async def faq_lookup(question: str) -> str:
-            """Look up frequently asked questions about baggage, seats and wifi.
-
-            Args:
-                question: The customer's question.
-            """
-            return faq.lookup(question) or faq.seats_answer(CABIN)
-
-        return {
-            "faq_lookup_tool": faq_lookup,
-            "update_seat": update_seat,
-            "send_invoice": send_invoice,
-            "seat_request_status": seat_request_status,
-        }
-
-
-def rewire(
-    agents: dict[AgentRole, Agent[Any]], tools: dict[str, FunctionTool]
-) -> dict[AgentRole, Agent[Any]]:
-    """Clones of the agent graph whose tools named in `tools` are replaced; handoffs rewired."""
-    clones = {
-        id(agent): agent.clone(
-            tools=[tools.get(t.name, t) if isinstance(t, FunctionTool) else t for t in agent.tools]
-        )
-        for agent in agents.values()
-    }
-    for agent in agents.values():
-        clones[id(agent)].handoffs = [clones[id(target)] for target in agent.handoffs]  # type: ignore[index]
-    return {role: clones[id(agent)] for role, agent in agents.items()}
-
-
-class OfflineProvider(ModelProvider):
-    """Hands every agent the offline model, as the service does for model "offline"."""
-
-    def __init__(self) -> None:
-        self.model = OfflineModel()
-        self.names: list[str | None] = []
-
-    def get_model(self, model_name: str | None) -> Model:
-        self.names.append(model_name)
-        return self.model
-
-
-@dataclass
-class Turn:
-    reply: str
-    agent: AgentRole
-    model_calls: int
-    # What the model asked for this turn (tool calls and transfers), in order.
-    calls: list[tuple[str, dict[str, Any]]]
-    # (from, to) agent names of the handoffs this turn.
-    handoffs: list[tuple[str, str]]
-
-
-class FakeObjectState:
-    """The part of Restate's ObjectContext that ChunkedSession uses, JSON round-tripped."""
-
-    def __init__(self, key: str = "session-1") -> None:
-        self._key = key
-        self.values: dict[str, str] = {}
-
-    def key(self) -> str:
-        return self._key
-
-    async def get(self, name: str, type_hint: Any = None) -> Any:
-        raw = self.values.get(name)
-        return None if raw is None else json.loads(raw)
-
-    def set(self, name: str, value: Any) -> None:
-        self.values[name] = json.dumps(value)
-
-
-class Chat:
-    """One customer conversation with the rewired agents; `send` runs one turn."""
-
-    def __init__(self, session: SessionABC | None = None, start: AgentRole = "triage") -> None:
-        self.services = FakeServices()
-        self.agents = rewire(build_agents(model="offline"), self.services.tools())
-        self.agent: Agent[Any] = self.agents[start]
-        self.session = session or SQLiteSession(f"test-{uuid.uuid4().hex}")
-        self.provider = OfflineProvider()
-        self.context = AirlineContext()
-
-    async def send(self, message: str) -> Turn:
-        result = await Runner.run(
-            self.agent,
-            message,
-            session=self.session,
-            context=self.context,
-            run_config=RunConfig(model_provider=self.provider, tracing_disabled=True),
-            max_turns=config.MAX_AGENT_STEPS,
-        )
-        self.agent = result.last_agent
-        calls = [
-            (item.raw_item.name, json.loads(item.raw_item.arguments or "{}"))  # type: ignore[union-attr]
-            for item in result.new_items
-            if item.type in ("tool_call_item", "handoff_call_item")
-        ]
-        handoffs = [
-            (item.source_agent.name, item.target_agent.name)
-            for item in result.new_items
-            if item.type == "handoff_output_item"
-        ]
-        return Turn(
-            reply=str(result.final_output),
-            agent=role_of(result.last_agent.name),
-            model_calls=len(result.raw_responses),
-            calls=calls,
-            handoffs=handoffs,
-        )
-
-    def close(self) -> None:
-        if isinstance(self.session, SQLiteSession):
-            self.session.close()
-
-
-@pytest.fixture
-async def new_chat() -> AsyncIterator[Callable[..., Chat]]:
-    chats: list[Chat] = []
-
-    def make(session: SessionABC | None = None, start: AgentRole = "triage") -> Chat:
-        chats.append(Chat(session, start))
-        return chats[-1]
-
-    yield make
-    for chat in chats:
-        chat.close()
-
-
-def tool_names(turn: Turn) -> list[str]:
-    return [name for name, _ in turn.calls if not name.startswith("transfer_to_")]
-
+__all__ = ["new_chat"]  # a fixture, used by name
 
 # --------------------------------------------------------------------------------------------
 # The harness itself matches the real agents
@@ -272,6 +56,7 @@ def test_fake_tools_have_the_real_names_and_parameters() -> None:
     for role, name in (
         ("seat_booking", "update_seat"),
         ("seat_booking", "seat_request_status"),
+        ("seat_booking", "booking_details"),
         ("invoice", "send_invoice"),
         ("faq", "faq_lookup_tool"),
     ):
@@ -296,6 +81,7 @@ def test_rewired_graph_has_the_real_shape_and_fake_tools() -> None:
         fakes["update_seat"],
         fakes["seat_request_status"],
         fakes["send_invoice"],
+        fakes["booking_details"],
     ]
     assert agents["invoice"].tools == [fakes["send_invoice"]]
     assert [t.name for t in agents["faq"].tools] == ["faq_lookup_tool"]
@@ -447,10 +233,10 @@ async def test_from_invoices_to_faq_to_seats(new_chat: Callable[..., Chat]) -> N
 
     seat_turn = await chat.send("switch my seat to 22F")
     assert seat_turn.agent == "seat_booking"
-    # The number given for the invoice belongs to an earlier, finished request.
-    assert "confirmation number" in seat_turn.reply
-    await chat.send("LM1234, my last name is Johnson")
+    # The booking proven for the invoice is the customer's: no need to ask again.
     assert chat.services.seat_changes == [("LM1234", "22F")]
+    assert chat.services.last_names == ["Johnson", "Johnson"]
+    assert "LM1234" in seat_turn.reply
     assert chat.services.invoices == ["LM1234"]
 
 
@@ -771,8 +557,15 @@ async def test_same_conversation_twice_gives_identical_history(
         ("is there wifi?", "faq"),
         ("how many seats are on the plane?", "faq"),
         ("Which are the exit row seats?", "faq"),
-        ("hello", None),
-        ("thanks", None),
+        ("hello", "greeting"),
+        ("thanks", "thanks"),
+        ("thanks, bye", "thanks"),
+        ("what's my seat?", "seat_booking"),
+        ("which seat am I in", "seat_booking"),
+        ("I want to talk to a human", "human"),
+        ("cancel my booking", "human"),
+        ("I want a refund", "human"),
+        ("book me a hotel", None),
         ("AB4568", None),
         ("10B", None),
         ("", None),
@@ -890,7 +683,7 @@ def test_parse_keeps_this_turns_calls_and_outputs() -> None:
     assert conv.handoffs_this_turn() == 2
 
 
-def test_details_stop_at_a_request_already_carried_out() -> None:
+def test_a_request_already_carried_out_is_not_pending() -> None:
     conv = Conversation.parse(
         [
             {"role": "user", "content": "change my seat to 10B, booking 5666"},
@@ -899,8 +692,7 @@ def test_details_stop_at_a_request_already_carried_out() -> None:
             {"role": "user", "content": "now 12C"},
         ]
     )
-    request = conv.details("seat_booking", "update_seat")
-    assert (request.seat, request.numbers, request.last_name) == ("12C", [], None)
+    assert conv.pending({"seat"}) is None
 
 
 def test_triage_stops_handing_off_after_two_handoffs() -> None:

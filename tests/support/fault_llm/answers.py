@@ -46,10 +46,13 @@ def _tools(specs: list[dict[str, Any]]) -> tuple[set[str], dict[str, str]]:
     return names, transfers
 
 
-def _decide(items: list[dict[str, Any]], tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _decide(
+    items: list[dict[str, Any]], tools: list[dict[str, Any]], instructions: str | None
+) -> list[dict[str, Any]]:
     """The offline model's next output items for this input, as JSON."""
     names, transfers = _tools(tools)
-    conversation = Conversation.parse(cast(list[TResponseInputItem], items))
+    # The instructions carry what the session remembers (the proven bookings).
+    conversation = Conversation.parse(cast(list[TResponseInputItem], items), instructions)
     return [item.model_dump(exclude_none=True) for item in decide(conversation, names, transfers)]
 
 
@@ -111,7 +114,7 @@ def responses_answer(request: dict[str, Any], profile: Profile, refusal: bool) -
     items: list[dict[str, Any]] = (
         [{"role": "user", "content": raw}] if isinstance(raw, str) else raw
     )
-    output = _decide(items, request.get("tools") or [])
+    output = _decide(items, request.get("tools") or [], request.get("instructions"))
     if refusal:
         output = [{"type": "message", "content": []}]
     if profile == "current" or refusal:
@@ -177,8 +180,10 @@ def _items_of_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def chat_answer(request: dict[str, Any], profile: Profile, refusal: bool) -> dict[str, Any]:
     """The Chat Completions answer to `request`."""
-    items = _items_of_messages(request.get("messages", []))
-    output = [] if refusal else _decide(items, request.get("tools") or [])
+    messages = request.get("messages", [])
+    items = _items_of_messages(messages)
+    system = " ".join(str(m.get("content")) for m in messages if m.get("role") == "system")
+    output = [] if refusal else _decide(items, request.get("tools") or [], system)
     calls = [o for o in output if o.get("type") == "function_call"]
     message: dict[str, Any] = {"role": "assistant", "content": None}
     if profile == "current" or refusal:

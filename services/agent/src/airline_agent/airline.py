@@ -1,23 +1,25 @@
 """The agents, in the shape of the Agents SDK's customer-service example."""
 
 import re
+from collections.abc import Callable
 
-from agents import Agent, ModelSettings
+from agents import Agent, ModelSettings, RunContextWrapper
 from agents.extensions.handoff_prompt import RECOMMENDED_PROMPT_PREFIX
 
 from . import config
 from .checkin import schedule_checkin_reminder
 from .measured import counted
 from .models import AgentRole, AirlineContext
-from .tools import faq_lookup, seat_request_status, send_invoice, update_seat
+from .tools import booking_details, faq_lookup, seat_request_status, send_invoice, update_seat
 
-FAQ_LOOKUP, UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE, SCHEDULE_CHECKIN = (
+FAQ_LOOKUP, UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE, BOOKING_DETAILS, SCHEDULE_CHECKIN = (
     counted(tool)
     for tool in (
         faq_lookup,
         update_seat,
         seat_request_status,
         send_invoice,
+        booking_details,
         schedule_checkin_reminder,
     )
 )
@@ -45,17 +47,29 @@ def model_settings(model: str = config.AGENT_MODEL) -> ModelSettings:
     )
 
 
+def remembering(instructions: str) -> Callable[[RunContextWrapper[AirlineContext], Agent], str]:
+    """The instructions, plus what the session remembers about the customer's bookings."""
+
+    def with_memory(context: RunContextWrapper[AirlineContext], agent: Agent) -> str:
+        facts = context.context
+        return instructions + (facts.memory_note() if isinstance(facts, AirlineContext) else "")
+
+    return with_memory
+
+
 def build_agents(model: str = config.AGENT_MODEL) -> dict[AgentRole, Agent[AirlineContext]]:
     """Triage plus three specialists, each able to hand back to triage."""
     settings = model_settings(model)
     faq_agent = Agent[AirlineContext](
         name="FAQ Agent",
         handoff_description="Answers questions about baggage, seats and wifi.",
-        instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
+        instructions=remembering(
+            f"""{RECOMMENDED_PROMPT_PREFIX}
 You are an FAQ agent. Answer only from the faq_lookup_tool; never from your own knowledge.
 1. Identify the customer's last question.
 2. Look it up with faq_lookup_tool and answer with what it returns.
-If the question is not about the FAQ, transfer back to the triage agent.""",
+If the question is not about the FAQ, transfer back to the triage agent."""
+        ),
         tools=[FAQ_LOOKUP],
         model=model,
         model_settings=settings,
@@ -63,34 +77,42 @@ If the question is not about the FAQ, transfer back to the triage agent.""",
     seat_agent = Agent[AirlineContext](
         name="Seat Booking Agent",
         handoff_description=(
-            "Changes the seat on a booking (and can send its invoice too); "
-            "tells how a seat request stands."
+            "Changes the seat on a booking (and can send its invoice too); tells which seat a "
+            "booking has and how a seat request stands."
         ),
-        instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
+        instructions=remembering(
+            f"""{RECOMMENDED_PROMPT_PREFIX}
 You are a seat booking agent.
-1. Ask for the confirmation number and the passenger's last name unless the customer gave them;
-   the last name is the proof that the booking is theirs. Never guess it.
+1. Ask for the confirmation number and the passenger's last name unless the customer gave them
+   or the booking is proven already; the last name is the proof that the booking is theirs.
+   Never guess it.
 2. Ask which seat they want unless they said it.
 3. Change it with update_seat and tell the customer exactly what the tool returned.
-4. If the customer also wants the invoice, call send_invoice in the same response as
-   update_seat (both run at once).
+4. Each call carries the booking, last name and seat the customer gave for THAT request. For two
+   seat changes make two update_seat calls; if the customer also wants the invoice, call
+   send_invoice for the booking they named for it, in the same response (they run at once).
+   When it is unclear which booking or seat goes with which request, ask; never guess.
+5. When the customer asks which seat they have, use booking_details.
 Premium and exit-row seats need a supervisor: update_seat then submits a request instead.
 When the customer asks how such a request stands, use seat_request_status.
-If the customer asks about something else, transfer back to the triage agent.""",
-        tools=[UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE],
+If the customer asks about something else, transfer back to the triage agent."""
+        ),
+        tools=[UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE, BOOKING_DETAILS],
         model=model,
         model_settings=settings,
     )
     invoice_agent = Agent[AirlineContext](
         name="Invoice Agent",
         handoff_description="Sends the invoice of a booking by e-mail.",
-        instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
+        instructions=remembering(
+            f"""{RECOMMENDED_PROMPT_PREFIX}
 You are an invoice agent.
 1. Ask for the confirmation number and the passenger's last name unless the customer gave them;
    the last name is the proof that the booking is theirs. Never guess it.
 2. Send the invoice with send_invoice and tell the customer what the tool returned. For several
    bookings, call send_invoice once per booking, all in the same response (they run at once).
-If the customer asks about something else, transfer back to the triage agent.""",
+If the customer asks about something else, transfer back to the triage agent."""
+        ),
         tools=[SEND_INVOICE],
         model=model,
         model_settings=settings,
@@ -98,11 +120,13 @@ If the customer asks about something else, transfer back to the triage agent."""
     triage_agent = Agent[AirlineContext](
         name="Triage Agent",
         handoff_description="Routes the customer to the right specialist.",
-        instructions=f"""{RECOMMENDED_PROMPT_PREFIX}
+        instructions=remembering(
+            f"""{RECOMMENDED_PROMPT_PREFIX}
 You are a helpful airline triage agent. Hand the customer to the right specialist:
 FAQ questions (baggage, seats, wifi), seat changes, or invoices.
 When the customer asks to be reminded to check in, ask for the confirmation number unless they
-gave it, schedule it with schedule_checkin_reminder and tell them what the tool returned.""",
+gave it, schedule it with schedule_checkin_reminder and tell them what the tool returned."""
+        ),
         tools=[SCHEDULE_CHECKIN],
         handoffs=[faq_agent, seat_agent, invoice_agent],
         model=model,

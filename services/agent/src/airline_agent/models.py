@@ -14,6 +14,7 @@ from . import config
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 AgentRole = Literal["triage", "faq", "seat_booking", "invoice"]
+PROVEN_KEPT = 5  # bookings a session remembers as proven, the latest
 
 
 class ChatRequest(BaseModel):
@@ -64,6 +65,26 @@ class AirlineContext(BaseModel):
     seat_number: str | None = None
     flight_number: str | None = None
     approval_request: str | None = None  # the latest seat request waiting for a supervisor
+    # Bookings whose owner the customer proved (a service accepted the last name): number ->
+    # last name. Kept across turns and agents, so the customer is not asked again.
+    proven: dict[str, str] = Field(default_factory=dict)
+
+    def prove(self, confirmation_number: str, last_name: str) -> None:
+        """Remember that the customer proved `confirmation_number` is theirs with `last_name`."""
+        self.proven = {**self.proven, confirmation_number: last_name}
+        if len(self.proven) > PROVEN_KEPT:
+            self.proven = dict(list(self.proven.items())[-PROVEN_KEPT:])
+
+    def memory_note(self) -> str:
+        """What the agents are told the session remembers (the offline model reads it too)."""
+        if not self.proven:
+            return ""
+        pairs = ", ".join(f"{number} (last name {name})" for number, name in self.proven.items())
+        return (
+            f"\nProven bookings (the customer already proved they own them): {pairs}\n"
+            "Use these confirmation numbers and last names without asking for them again; "
+            "when the customer names no booking and only one is proven, it is that one."
+        )
 
     def about(self, confirmation_number: str) -> "AirlineContext":
         """Make `confirmation_number` the booking the facts are about; returns self to update.

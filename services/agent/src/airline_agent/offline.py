@@ -18,124 +18,104 @@ from agents.items import TResponseInputItem, TResponseOutputItem
 from agents.models.interface import Model
 from agents.testing import assistant_message, function_call
 
-from . import faq
+from . import faq, meaning
+from .planning import TOOLS, plan
 
-_SEAT = re.compile(r"\b(\d{1,2})\s?([a-fA-F])\b")
-# A confirmation number: 4-8 letters/digits with at least one digit, e.g. AB4568 or 5666.
-_CONFIRMATION = re.compile(r"\b(?=[A-Za-z]*\d)[A-Za-z0-9]{4,8}\b")
-_INVOICE = re.compile(r"\b(invoice|invoices|receipt|bill)\b", re.IGNORECASE)
-_SEAT_CHANGE = re.compile(
-    r"\b(change|switch|move|swap|update|upgrade|want|get|pick|book)\b.*\bseat\b"
-    r"|\bseat\b.*\b(change|to)\b|\bseat\s+\d{1,2}\s?[a-f]\b",
-    re.IGNORECASE,
-)
 _CHECKIN = re.compile(
     r"\bremind(er)?\b.*\bcheck[\s-]?in\b|\bcheck[\s-]?in\b.*\bremind(er)?\b", re.IGNORECASE
 )
 CHECKIN_TOOL = "schedule_checkin_reminder"
+# Tools that act on a booking; a turn that called one has carried out its request.
+ACTION_TOOLS = frozenset(TOOLS.values())
 
 # "what's the status?", "was my request approved?": how a seat request waiting for approval stands.
 _APPROVAL_STATUS = re.compile(r"\b(status|approv\w*|pending|decided)\b", re.IGNORECASE)
 _APPROVAL_ID = re.compile(r"\bAPR-[0-9A-F]{8}\b", re.IGNORECASE)
-# Words that are never a last name, though they may stand where one could.
-_NOT_NAMES = frozenset(
-    {
-        *("a", "an", "and", "also", "again", "as", "at", "booking", "but", "bye"),
-        *("confirmation", "flight", "for", "hello", "hey", "hi", "in", "invoice", "invoices"),
-        *("is", "it", "my", "no", "now", "number", "of", "ok", "okay", "on", "or", "please"),
-        *("seat", "so", "thank", "thanks", "the", "then", "to", "too", "with", "yes"),
-        *("good", "morning", "afternoon", "evening", "great", "sure", "fine", "cheers", "help"),
-    }
-)
-_NAME = r"[A-Za-z][A-Za-z'\-]+\b"
-# "my last name is Hopper", "surname: van Rossum", "my name is Grace Hopper".
-_NAME_PHRASE = re.compile(
-    rf"\b(?:last\s*name|surname|family\s*name|my\s+name)\b(?:\s+is|\s*[:=]|'s)?\s*"
-    rf"((?:{_NAME}\s*){{1,3}})",
+# A person is needed: the customer asks for one, complains, or wants what only staff can do.
+_HUMAN = re.compile(
+    r"\b(human|real person|a person|someone|somebody|representative|operator|manager|staff|"
+    r"supervisor|live agent|an agent|customer service)\b"
+    r"|\b(complain\w*|refund\w*|compensation|reimburse\w*)\b"
+    r"|\bcancel\w*\b.*\b(booking|flight|reservation|ticket|trip)\b",
     re.IGNORECASE,
 )
-# "5666 Hopper", "AB4568, Lovelace": a capitalised word right after a confirmation number.
-_NAME_AFTER_NUMBER = re.compile(
-    r"\b((?=[A-Za-z]*\d)[A-Za-z0-9]{4,8})\b[,:]?\s+([A-Z][A-Za-z'\-]+)\b(?![\d'\-])"
+_GREETING = re.compile(
+    r"^\W*(hi|hello|hey|hiya|good\s+(morning|afternoon|evening)|greetings)\b", re.I
 )
-# A reply that is nothing but a name ("Hopper", "Grace Hopper").
-_BARE_NAME = re.compile(rf"^\s*({_NAME})(?:\s+({_NAME}))?\s*[.!]?\s*$")
+_THANKS = re.compile(
+    r"\b(thanks|thank\s+you|thx|cheers|bye|goodbye|good\s*bye|see\s+you|that'?s\s+all|"
+    r"nothing\s+else|all\s+good|ok(ay)?|great|perfect)\b",
+    re.I,
+)
+# The marker the agents' instructions carry for the bookings a customer proved (airline.py).
+PROVEN = re.compile(r"Proven bookings[^:\n]*:\s*([^\n]*)")
+_PROVEN_PAIR = re.compile(r"\b([A-Z0-9]{4,8}) \(last name ([^)]{1,100})\)")
+# How a tool's answer starts when the service accepted the passenger's last name.
+_ACCEPTED = re.compile(
+    r"^(Seat changed|Booking \S+ already has|Seat .* supervisor|Invoice |Booking \S+: )"
+)
 
 GREETING = (
     "Hello! I can answer questions about baggage, seats and wifi, change your seat, "
     "or send you the invoice for a booking. What can I do for you?"
 )
+CAPABILITIES = (
+    "I can answer questions about baggage, seats and wifi, change your seat or tell you which "
+    "seat you have, send the invoice for a booking, remind you to check in, or put you in "
+    "touch with a person."
+)
+NOT_UNDERSTOOD = f"Sorry, I can't help with that here. {CAPABILITIES}"
+FAREWELL = (
+    "You're welcome! If you need anything else (a seat change, an invoice, a check-in "
+    "reminder), just ask."
+)
 
 
 def intent_of(text: str) -> str | None:
-    """What a customer message is for: "checkin", "invoice", "seat_booking", "faq" or None.
+    """What a customer message is for.
 
-    A seat change that also asks for the invoice goes to the seat agent, which can do both.
+    "checkin", "seat_booking" (seat changes and looking at the seat), "invoice", "faq",
+    "human" (a person is needed), "thanks", "greeting", or None. A message that asks for a seat
+    change and the invoice goes to the seat agent, which can do both.
     """
     if _CHECKIN.search(text):
         return "checkin"  # a check-in reminder, scheduled by the triage agent itself
-    if _SEAT_CHANGE.search(text) or asks_approval_status(text):
+    kinds = {request.kind for request in meaning.read(text).requests}
+    if kinds & {"seat", "lookup"} or asks_approval_status(text):
         return "seat_booking"
-    if _INVOICE.search(text):
+    if "invoice" in kinds:
         return "invoice"
+    if _HUMAN.search(text):
+        return "human"
     if faq.topic_of(text):
         return "faq"
+    if _GREETING.search(text):
+        return "greeting"
+    if _THANKS.search(text):
+        return "thanks"
     return None
 
 
 def asks_approval_status(text: str) -> bool:
     """Whether the customer asks how a seat request stands (and names no new seat)."""
-    return bool(_APPROVAL_STATUS.search(text)) and seat_in(text) is None
+    return bool(_APPROVAL_STATUS.search(text)) and not meaning.seats_in(text)
 
 
 def seat_in(text: str) -> str | None:
-    """The last seat code in a message ("10b" -> "10B")."""
-    found = _SEAT.findall(text)
-    return f"{int(found[-1][0])}{found[-1][1].upper()}" if found else None
-
-
-def confirmations_in(text: str) -> list[str]:
-    """Every token that looks like a confirmation number, in order, without repeats."""
-    found = [t.upper() for t in _CONFIRMATION.findall(text) if not _SEAT.fullmatch(t)]
-    return list(dict.fromkeys(found))
+    """The last seat that exists in a message ("10b" -> "10B")."""
+    found = [seat.code for seat in meaning.seats_in(text) if seat.error is None]
+    return found[-1] if found else None
 
 
 def confirmation_in(text: str) -> str | None:
     """The last token that looks like a confirmation number."""
-    found = confirmations_in(text)
+    found = meaning.numbers_in(text)
     return found[-1] if found else None
-
-
-def _is_name(word: str) -> bool:
-    return word.lower() not in _NOT_NAMES
 
 
 def last_name_in(text: str) -> str | None:
     """A last name the customer gave: "my last name is Hopper", "5666 Hopper" or just "Hopper"."""
-    phrase = _NAME_PHRASE.search(text)
-    if phrase:
-        words = phrase.group(1).split()
-        kept = words[: next((i for i, w in enumerate(words) if not _is_name(w)), len(words))]
-        if kept:
-            return kept[-1]
-    after = [name for _, name in _NAME_AFTER_NUMBER.findall(text) if _is_name(name)]
-    if after:
-        return after[-1]
-    bare = _BARE_NAME.match(text)
-    if bare and intent_of(text) is None:
-        words = [w for w in bare.groups() if w]
-        if all(_is_name(w) for w in words):
-            return words[-1]
-    return None
-
-
-def names_by_number(text: str) -> dict[str, str]:
-    """Last names given right after a confirmation number: "AB4568 Lovelace and XY7890 Turing"."""
-    return {
-        number.upper(): name
-        for number, name in _NAME_AFTER_NUMBER.findall(text)
-        if _is_name(name) and not _SEAT.fullmatch(number)
-    }
+    return meaning.last_name_in(text, bare_allowed=intent_of(text) is None)
 
 
 def _text_of(item: Any) -> str:
@@ -158,13 +138,21 @@ class Conversation:
     outputs: dict[str, str] = field(default_factory=dict)  # call_id -> output, this turn
     digest: str = ""  # of the whole input
     approval_ids: list[str] = field(default_factory=list)  # seat requests seen, oldest first
+    # Bookings whose owner the customer proved (number -> last name), from the instructions
+    # (what the session remembers) and from accepted tool calls in the history.
+    proven: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, items: str | list[TResponseInputItem]) -> "Conversation":
+    def parse(
+        cls, items: str | list[TResponseInputItem], instructions: str | None = None
+    ) -> "Conversation":
         digest = hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode())
+        remembered = PROVEN.search(instructions or "")
+        proven = dict(_PROVEN_PAIR.findall(remembered.group(1))) if remembered else {}
         if isinstance(items, str):
-            return cls(user_messages=[items], turn_tools=[set()], digest=digest.hexdigest())
-        conv = cls(user_messages=[], digest=digest.hexdigest())
+            return cls([items], [set()], digest=digest.hexdigest(), proven=proven)
+        conv = cls(user_messages=[], digest=digest.hexdigest(), proven=proven)
+        every_call: dict[str, dict[str, Any]] = {}
         for raw in items:
             item: dict[str, Any] = dict(raw)  # type: ignore[arg-type]
             said = _text_of(item) + " " + str(item.get("output", ""))
@@ -175,11 +163,27 @@ class Conversation:
                 conv.calls, conv.outputs = [], {}
             elif item.get("type") == "function_call":
                 conv.calls.append(item)
+                every_call[str(item.get("call_id"))] = item
                 if conv.turn_tools:
                     conv.turn_tools[-1].add(str(item.get("name")))
             elif item.get("type") == "function_call_output":
                 conv.outputs[str(item.get("call_id"))] = str(item.get("output", ""))
+                conv._note_proof(every_call.get(str(item.get("call_id"))), item)
         return conv
+
+    def _note_proof(self, call: dict[str, Any] | None, output: dict[str, Any]) -> None:
+        """A booking whose service accepted the last name the call carried is proven."""
+        if call is None or call.get("name") not in ACTION_TOOLS:
+            return
+        if not _ACCEPTED.match(str(output.get("output", ""))):
+            return
+        try:
+            arguments = json.loads(call.get("arguments") or "{}")
+        except ValueError:
+            return
+        number, name = arguments.get("confirmation_number"), arguments.get("last_name")
+        if isinstance(number, str) and isinstance(name, str) and name.strip():
+            self.proven[number.upper()] = name.strip()
 
     @property
     def last(self) -> str:
@@ -197,51 +201,33 @@ class Conversation:
 
     def results_of(self, tool: str) -> list[str]:
         """The outputs of this turn's calls to `tool`, in the order they were made."""
+        return [r for name, r in self.tool_results() if name == tool]
+
+    def tool_results(self) -> list[tuple[str, str]]:
+        """(tool, output) of this turn's calls, in the order they were made."""
         return [
-            self.outputs[c["call_id"]]
+            (str(c["name"]), self.outputs[c["call_id"]])
             for c in self.calls
-            if c.get("name") == tool and c.get("call_id") in self.outputs
+            if c.get("call_id") in self.outputs
         ]
 
-    def details(self, intent: str, tool: str) -> "Request":
-        """What the customer said since the request for `intent` began.
+    def pending(self, kinds: set[str]) -> tuple[str, list[str]] | None:
+        """The message that made the open request for one of `kinds`, and the answers since.
 
-        A request already served by `tool` in an earlier turn is not looked into again.
+        A request whose turn already called an action tool is done: it is not looked into again.
         """
-        request = Request()
         latest = len(self.user_messages) - 1
+        answers: list[str] = []
         for index in range(latest, -1, -1):
             text = self.user_messages[index]
-            if index < latest and tool in self.turn_tools[index]:
-                break  # an earlier request, already carried out
-            request.seat = request.seat or seat_in(text)
-            request.numbers = request.numbers or confirmations_in(text)
-            request.last_name = request.last_name or last_name_in(text)
-            request.names = names_by_number(text) | request.names
-            request.wants_invoice = request.wants_invoice or bool(_INVOICE.search(text))
-            if intent_of(text) == intent:
-                break
-        return request
-
-
-@dataclass
-class Request:
-    """The details of one customer request, gathered over the messages that make it up."""
-
-    seat: str | None = None
-    # The confirmation numbers of the latest message that gave any.
-    numbers: list[str] = field(default_factory=list)
-    last_name: str | None = None  # the latest one given on its own
-    names: dict[str, str] = field(default_factory=dict)  # given right after a number
-    wants_invoice: bool = False
-
-    def name_for(self, number: str) -> str | None:
-        """The last name the customer gave for `number`."""
-        return self.names.get(number) or self.last_name
-
-    def missing_names(self) -> list[str]:
-        """The numbers the customer gave no last name for."""
-        return [n for n in self.numbers if self.name_for(n) is None]
+            if index < latest and self.turn_tools[index] & ACTION_TOOLS:
+                return None  # an earlier request, already carried out
+            if any(r.kind in kinds for r in meaning.read(text).requests):
+                return text, answers[::-1]
+            if index < latest and intent_of(text) not in (None, "thanks"):
+                return None  # the customer moved on to something else
+            answers.append(text)
+        return None
 
 
 class OfflineModel(Model):
@@ -266,7 +252,7 @@ class OfflineModel(Model):
     ) -> ModelResponse:
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
-        conv = Conversation.parse(input)
+        conv = Conversation.parse(input, system_instructions)
         tool_names = {getattr(t, "name", "") for t in tools}
         transfers = {h.agent_name: h.tool_name for h in handoffs}
         output = decide(conv, tool_names, transfers)
@@ -345,7 +331,9 @@ def _checkin_reminder(conv: Conversation, intent: str | None):
     )
     if intent != "checkin" and not answers_my_question:
         return None
-    numbers = conv.details("checkin", CHECKIN_TOOL).numbers
+    numbers = meaning.numbers_in(conv.last)
+    if not numbers and answers_my_question:
+        numbers = meaning.numbers_in(conv.user_messages[previous])
     number = numbers[-1] if numbers else None
     if number is None:
         return _say(
@@ -377,29 +365,51 @@ def _triage_agent(conv: Conversation, intent: str | None, transfers: dict[str, s
     }.get(intent or "")
     if target and target in transfers and conv.handoffs_this_turn() < 2:
         return [_call(conv, transfers[target], {})]
+    if intent == "human":
+        return _say(
+            "I can't do that myself: cancellations, refunds and complaints are handled by our "
+            f"staff, and I cannot reach a person from here. {CAPABILITIES}"
+        )
+    if intent == "thanks":
+        return _say(FAREWELL)
     number = confirmation_in(conv.last)
     if number:
         return _say(
             f"What would you like me to do for booking {number}? "
             "I can change your seat or send you the invoice."
         )
-    return _say(GREETING)
+    if intent == "greeting" or not conv.last.strip():
+        return _say(GREETING)
+    return _say(NOT_UNDERSTOOD)
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _reply(results: list[tuple[str, str]]) -> str:
+    """What the customer is told about this turn's calls: each result, in the order made."""
+    said: list[str] = []
+    for tool, result in results:
+        if tool == "update_seat" and result.startswith("Seat changed"):
+            said.append(f"Done! {result}")
+        elif tool == "send_invoice":
+            said.append(_invoice_reply(result, also=bool(said)))
+        else:
+            said.append(result)
+    return " ".join(said)
 
 
-def _ask_last_name(what: str, numbers: list[str]) -> list[TResponseOutputItem]:
-    if len(numbers) == 1:
-        return _say(
-            f"To {what} for booking {numbers[0]}, I need the passenger's last name as proof "
-            "that the booking is yours. What is it?"
-        )
-    return _say(
-        f"To {what} for bookings {_and(numbers)}, I need the passenger's last name on each "
-        f"booking as proof that they are yours, for example '{numbers[0]} Smith'."
-    )
+def _act(
+    conv: Conversation, kinds: set[str], default: meaning.Kind, tools: set[str]
+) -> Sequence[TResponseOutputItem]:
+    """Carry out the open request for `kinds`: its calls, or the question it still needs."""
+    found = conv.pending(kinds)
+    first, answers = found if found else (conv.last, [])
+    chosen = plan(first, answers, conv.proven, kinds, default=default)
+    if chosen.question:
+        return _say(chosen.question)
+    calls = [(tool, args) for tool, args in chosen.calls if tool in tools]
+    if len(calls) < len(chosen.calls):
+        return _say(f"I can't do all of that here. {CAPABILITIES}")
+    # All in one response: the calls run concurrently.
+    return [_call(conv, tool, args) for tool, args in calls]
 
 
 def _seat_agent(conv: Conversation, intent: str | None, transfers: dict[str, str], tools: set[str]):
@@ -417,39 +427,10 @@ def _seat_agent(conv: Conversation, intent: str | None, transfers: dict[str, str
                 "and your confirmation number and I'll submit a request."
             )
         return [_call(conv, "seat_request_status", {"request_id": conv.approval_ids[-1]})]
-    result = conv.result_of("update_seat")
-    if result is not None:
-        reply = f"Done! {result}" if result.startswith("Seat changed") else result
-        invoices = conv.results_of("send_invoice")
-        if invoices:
-            reply += " " + " ".join(_invoice_reply(r, also=True) for r in invoices)
-        return _say(reply)
-    request = conv.details("seat_booking", "update_seat")
-    seat = request.seat
-    if seat is None:
-        return _say("Which seat would you like? Seats look like 12C (rows 1-30, seats A-F).")
-    if not request.numbers:
-        return _say(
-            f"To change your seat to {seat}, I'll need your confirmation number and the "
-            "passenger's last name. Could you please provide them?"
-        )
-    number = request.numbers[-1]
-    name = request.name_for(number)
-    if name is None:
-        return _ask_last_name(f"change the seat to {seat}", [number])
-    calls = [
-        _call(
-            conv,
-            "update_seat",
-            {"confirmation_number": number, "last_name": name, "new_seat": seat},
-        )
-    ]
-    if request.wants_invoice and "send_invoice" in tools:
-        # Both in one response: the two tools run concurrently.
-        calls.append(
-            _call(conv, "send_invoice", {"confirmation_number": number, "last_name": name})
-        )
-    return calls
+    results = [(t, r) for t, r in conv.tool_results() if t in ACTION_TOOLS]
+    if results:
+        return _say(_reply(results))
+    return _act(conv, {"seat", "invoice", "lookup"}, "seat", tools)
 
 
 def _invoice_reply(result: str, also: bool = False) -> str:
@@ -469,21 +450,7 @@ def _invoice_agent(conv: Conversation, intent: str | None, transfers: dict[str, 
         sent = [r for r in results if r.startswith("Invoice ")]
         lead = "I've sent them." if len(sent) == len(results) else "Here is what happened:"
         return _say(" ".join([lead, *results]))
-    request = conv.details("invoice", "send_invoice")
-    if not request.numbers:
-        return _say("I can send you the invoice. What is the confirmation number of your booking?")
-    missing = request.missing_names()
-    if missing:
-        return _ask_last_name("send the invoice", missing)
-    # Several bookings: one call each, all in one response, run concurrently.
-    return [
-        _call(
-            conv,
-            "send_invoice",
-            {"confirmation_number": number, "last_name": request.name_for(number) or ""},
-        )
-        for number in request.numbers
-    ]
+    return _act(conv, {"invoice"}, "invoice", {"send_invoice"})
 
 
 def _faq_agent(conv: Conversation, intent: str | None, transfers: dict[str, str]):

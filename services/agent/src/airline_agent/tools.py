@@ -15,9 +15,11 @@ from airline_contracts.formats import confirmation_number as _canonical
 from airline_contracts.invoicing import InvoiceBookingRequest, InvoiceSent, invoice_booking
 from airline_contracts.seating import (
     ApprovalStatus,
+    OwnerProof,
     SeatChangeRequest,
     SeatOutcome,
     change_seat,
+    verify_owner,
 )
 from airline_contracts.seating import layout as cabin_layout
 from airline_contracts.seating import status as approval_status
@@ -76,7 +78,8 @@ async def update_seat(
     number = _canonical(confirmation_number)
     if number is None:
         return not_a_confirmation(confirmation_number)
-    if not last_name.strip():
+    last_name = last_name.strip() or context.context.proven.get(number, "")
+    if not last_name:
         return _no_last_name("The seat was not changed")
     if not new_seat.strip():
         return "The seat was not changed: ask the customer which seat they want, e.g. 12C."
@@ -92,6 +95,7 @@ async def update_seat(
         )
     except TerminalError as error:
         return _refused(error, "The seat was not changed")
+    context.context.prove(number, request.last_name)  # seating accepted the name
     facts = context.context.about(number)
     facts.flight_number = outcome.flight
     return _describe_outcome(outcome, facts)
@@ -118,6 +122,38 @@ def _describe_outcome(outcome: SeatOutcome, facts: AirlineContext) -> str:
         "a message here and an e-mail once it is decided. Until then your seat stays "
         f"{outcome.old_seat}."
     )
+
+
+@durable_tool
+async def booking_details(
+    context: RunContextWrapper[AirlineContext], confirmation_number: str, last_name: str
+) -> str:
+    """Tell the customer their booking as seating holds it now: seat and flight.
+
+    Needs the passenger's last name as proof of ownership.
+
+    Args:
+        confirmation_number: The booking's confirmation number.
+        last_name: The passenger's last name, as the customer gave it.
+    """
+    number = _canonical(confirmation_number)
+    if number is None:
+        return not_a_confirmation(confirmation_number)
+    last_name = last_name.strip() or context.context.proven.get(number, "")
+    if not last_name:
+        return _no_last_name("I cannot show the booking")
+    proof = OwnerProof(last_name=last_name[:100])
+    try:
+        found = await together(
+            context, restate_context().object_call(verify_owner, key=number, arg=proof)
+        )
+    except TerminalError as error:
+        return _refused(error, "I cannot show the booking")
+    context.context.prove(number, proof.last_name)
+    facts = context.context.about(number)
+    facts.seat_number, facts.flight_number = found.seat, found.flight
+    facts.passenger_name = found.passenger_name
+    return f"Booking {number}: seat {found.seat} on flight {found.flight}."
 
 
 @durable_tool
@@ -173,7 +209,8 @@ async def send_invoice(
     number = _canonical(confirmation_number)
     if number is None:
         return not_a_confirmation(confirmation_number)
-    if not last_name.strip():
+    last_name = last_name.strip() or context.context.proven.get(number, "")
+    if not last_name:
         return _no_last_name("No invoice was sent")
     request = InvoiceBookingRequest(confirmation_number=number, last_name=last_name.strip()[:100])
     try:
@@ -183,6 +220,7 @@ async def send_invoice(
         )
     except TerminalError as error:
         return _refused(error, "No invoice was sent")
+    context.context.prove(number, request.last_name)  # invoicing accepted the name
     facts = context.context.about(number)
     facts.passenger_name = invoice.passenger_name
     facts.flight_number = invoice.flight
