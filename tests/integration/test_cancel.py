@@ -15,7 +15,7 @@ import pytest
 
 from devstack import Stack, wait_for
 from tests.conftest import stack_config
-from tests.support.helpers import chat, mails, new_booking, read, session_id
+from tests.support.helpers import chat, mails, new_booking, read, seat_of, session_id
 
 LLM_LATENCY_MS = 1500
 
@@ -82,13 +82,14 @@ def test_cancel_stops_the_turn_and_the_session_goes_on(
     response = turn.result()
 
     assert response.status_code == 409, response.text
-    assert "cancelled" in response.json()["message"]
+    note = "Turn 1 was cancelled before anything was done; nothing was changed."
+    assert response.json()["message"] == note
     [invocation] = _chats(slow_stack, session)
     assert invocation["status"] == "completed" and invocation["completion_result"] == "failure"
     history = read(client, f"/AgentSession/{session}/history")
     kinds = [e["kind"] for e in history["entries"]]
     assert kinds == ["user", "assistant"]
-    assert history["entries"][1]["text"] == "(cancelled)"
+    assert history["entries"][1]["text"] == note
     assert read(client, f"/AgentSession/{session}/status")["turns"] == 1
     assert cancel(client, session)["cancelled"] is False
 
@@ -151,8 +152,82 @@ def test_cancel_reaches_a_call_in_flight_to_a_slow_service(
     assert call["completion_result"] == "failure"
     assert mails(client, booking.email) == []
     entries = read(client, f"/AgentSession/{session}/history")["entries"]
-    assert [(e["kind"], e["text"]) for e in entries][1:] == [("assistant", "(cancelled)")], (
-        response.text,
-        entries,
-    )
+    note = response.json()["message"]
+    number = booking.confirmation_number
+    assert f"Stopped by the cancel before it answered: the invoice for booking {number}" in note
+    assert "Nothing was confirmed as done." in note
+    assert [(e["kind"], e["text"]) for e in entries][1:] == [("assistant", note)], entries
     assert chat(client, session, "is there wifi?")["agent"] == "faq"
+
+
+def _history_kinds(client: httpx.Client, session: str) -> list[str]:
+    return [e["kind"] for e in read(client, f"/AgentSession/{session}/history")["entries"]]
+
+
+def test_a_turn_cancelled_after_its_tools_ran_says_what_was_done(
+    slow_stack: Stack, client: httpx.Client
+) -> None:
+    """Both tools completed; the cancel lands in the model call that words the reply."""
+    session = session_id()
+    booking = new_booking(client, seat="5B")
+    message = f"change my seat to 27A and send the invoice, booking {booking.proof}"
+    turn = Turn(slow_stack.ingress_url, session, message)
+    turn.start()
+    wait_for(
+        lambda: (
+            seat_of(client, booking.confirmation_number) == "27A"
+            and len(mails(client, booking.email)) == 1
+        ),
+        timeout=60,
+        interval=0.05,
+    )
+    assert cancel(client, session)["cancelled"] is True
+    response = turn.result()
+
+    assert response.status_code == 409, response.text
+    note = response.json()["message"]
+    [mail] = mails(client, booking.email)
+    assert note.startswith(
+        "Turn 1 was cancelled. Done before the cancel: Seat changed from 5B to 27A"
+    )
+    assert mail["mail_id"] in note and note.endswith("Nothing else was done.")
+    assert _history_kinds(client, session) == [
+        "user",
+        "tool_call",
+        "tool_result",
+        "tool_call",
+        "tool_result",
+        "assistant",
+    ]
+    # The next turn knows: the booking was proven by the calls that completed.
+    answer = chat(client, session, "what's my seat?")
+    assert f"Booking {booking.confirmation_number}: seat 27A" in answer["reply"]
+    assert len(mails(client, booking.email)) == 1
+
+
+def test_a_cancel_between_two_calls_keeps_the_one_that_completed(
+    slow_stack: Stack, client: httpx.Client
+) -> None:
+    """Invoicing is stopped: the seat change completes, the invoice hangs, then the cancel."""
+    session = session_id()
+    booking = new_booking(client, seat="5B")
+    pid = slow_stack.invoicing.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        message = f"change my seat to 26B and send the invoice, booking {booking.proof}"
+        turn = Turn(slow_stack.ingress_url, session, message)
+        turn.start()
+        wait_for(
+            lambda: seat_of(client, booking.confirmation_number) == "26B", timeout=60, interval=0.05
+        )
+        assert cancel(client, session)["cancelled"] is True
+        response = turn.result(timeout=30)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert response.status_code == 409, response.text
+    note = response.json()["message"]
+    assert "Done before the cancel: Seat changed from 5B to 26B" in note
+    number = booking.confirmation_number
+    assert f"Stopped by the cancel before it answered: the invoice for booking {number}" in note
+    assert _history_kinds(client, session) == ["user", "tool_call", "tool_result", "assistant"]

@@ -9,7 +9,7 @@ cancellation recognised in one place. See README.md.
 from restate.ext.openai import restate_context, restate_object_context
 
 from .batch import ToolBatch
-from .cancellation import CANCELLED, is_cancellation, turn_cancelled
+from .cancellation import CANCELLED, ToolRun, TurnCancelled, is_cancellation, turn_cancelled
 from .journal import JournaledResponse
 from .models import JournaledModel, JournaledModels, ModelUnavailable, WrapperModel
 from .replay import once, replaying
@@ -30,6 +30,8 @@ __all__ = [
     "JournaledResponse",
     "ModelUnavailable",
     "ToolBatch",
+    "ToolRun",
+    "TurnCancelled",
     "WrapperModel",
     "classify",
     "durable_tool",

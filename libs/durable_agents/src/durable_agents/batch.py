@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 import restate
 from restate import TerminalError
 
+from .cancellation import is_cancellation
+
 T = TypeVar("T")
 # Awaits every given future until all are complete (restate.gather; a fake in unit tests).
 Gather = Callable[..., Awaitable[Any]]
@@ -37,6 +39,7 @@ class ToolBatch:
         if self.order:
             self._turns[self.order[0]].set()
         self._settled: set[str] = set()
+        self._returned = {call_id: asyncio.Event() for call_id in self.order}
         self._started: dict[str, tuple[Awaitable[Any], asyncio.Future[Any]]] = {}
         self._failed = False
         self._collector: asyncio.Task[None] | None = None
@@ -65,11 +68,13 @@ class ToolBatch:
 
     def finished(self, call_id: str) -> None:
         """The call returned (a tool without a durable operation lets the next one go now)."""
+        self._returned[call_id].set()
         self._settle(call_id)
 
     def failed(self, call_id: str) -> None:
         """The call raised: no later call may start, no result is collected."""
         self._failed = True
+        self._returned[call_id].set()
         self._settled.add(call_id)
 
     def abandon(self) -> None:
@@ -104,10 +109,38 @@ class ToolBatch:
                 waiter.cancel()
             raise
         except BaseException as error:
+            if is_cancellation(error):
+                await self._finish_completed()
             # Suspension, a lost connection, an SDK error: every waiting tool re-raises it, as
             # it would have had it awaited its future itself.
             for _, waiter in started:
                 _settle_waiter(waiter, error=error)
+
+    async def _finish_completed(self) -> None:
+        """Cancelled while waiting: the operations that did complete still give their tools
+        their results (and the tools return) before the others hear of the cancel, so the run
+        knows what was done."""
+        done: list[str] = []
+        for call_id in [c for c in self.order if c in self._started]:
+            future, waiter = self._started[call_id]
+            if not _completed(future):
+                continue
+            try:
+                _settle_waiter(waiter, value=await future)
+            except TerminalError as failure:
+                _settle_waiter(waiter, error=failure)
+            done.append(call_id)
+        for call_id in done:
+            await self._returned[call_id].wait()
+
+
+def _completed(future: Awaitable[Any]) -> bool:
+    """Whether a durable future (restate's, or an asyncio one in tests) has its result."""
+    is_completed = getattr(future, "is_completed", None)
+    if callable(is_completed):
+        return bool(is_completed())
+    done = getattr(future, "done", None)
+    return bool(done()) if callable(done) else False
 
 
 def _settle_waiter(

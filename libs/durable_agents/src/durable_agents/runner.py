@@ -9,6 +9,7 @@ from agents import Agent, ModelProvider, RunConfig, Runner, RunResult, TResponse
 from agents.run_config import CallModelData, ModelInputData
 from restate import RunOptions
 
+from .cancellation import TurnCancelled, turn_cancelled
 from .models import JournaledModels
 from .tools import parallel_tools
 from .turn import DurableTurn
@@ -49,6 +50,9 @@ async def run(
     concurrently with a deterministic journal (see `together`). `model_provider` is any Agents
     SDK provider (default: the run config's, itself by default the SDK's MultiProvider). Other
     options (session, context, hooks, max_turns) go to `Runner.run`.
+
+    Cancelled by Restate, it raises `TurnCancelled` with the tool calls that completed before
+    the cancel (and their results) and those cut short, so the handler can tell the truth.
     """
     config = run_config or RunConfig()
     turn = DurableTurn()
@@ -67,4 +71,11 @@ async def run(
         model_provider=JournaledModels(inner, turn, llm_retries),
         call_model_input_filter=note_agent,
     )
-    return await Runner.run(_prepared(starting_agent), input, run_config=config, **runner_options)
+    try:
+        return await Runner.run(
+            _prepared(starting_agent), input, run_config=config, **runner_options
+        )
+    except BaseException as error:
+        if isinstance(error, TurnCancelled) or not turn_cancelled(error):
+            raise
+        raise TurnCancelled(turn.completed(), turn.unfinished()) from error

@@ -55,8 +55,13 @@ def _in_batch(tool: FunctionTool) -> FunctionTool:
     async def on_invoke_tool(tool_context: ToolContext[Any], tool_input: str) -> Any:
         turn = _turn_of(tool_context)
         call_id = tool_context.tool_call_id
-        if turn is None or call_id not in turn.batch:
+        if turn is None:
             return await invoke(tool_context, tool_input)
+        turn.tool_started(call_id, tool.name, tool_input)
+        if call_id not in turn.batch:
+            result = await invoke(tool_context, tool_input)
+            turn.tool_returned(call_id, result)
+            return result
         batch = turn.batch
         await batch.turn(call_id)
         try:
@@ -64,6 +69,8 @@ def _in_batch(tool: FunctionTool) -> FunctionTool:
         except BaseException:
             batch.failed(call_id)
             raise
+        # Recorded before the batch hears of it: a cancelled run still knows this call's result.
+        turn.tool_returned(call_id, result)
         batch.finished(call_id)
         return result
 

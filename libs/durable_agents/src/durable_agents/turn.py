@@ -4,6 +4,7 @@ from agents import FunctionTool, ModelResponse, Tool
 from openai.types.responses import ResponseFunctionToolCall
 
 from .batch import ToolBatch
+from .cancellation import ToolRun
 
 
 class DurableTurn:
@@ -16,6 +17,26 @@ class DurableTurn:
     def __init__(self) -> None:
         self.agent: str | None = None
         self.batch = ToolBatch([])
+        # Every tool call of the run by call id, in the order started; output set on return.
+        self.tool_runs: dict[str, ToolRun] = {}
+
+    def tool_started(self, call_id: str, name: str, arguments: str) -> None:
+        """A tool call of the run began."""
+        self.tool_runs[call_id] = ToolRun(call_id, name, arguments)
+
+    def tool_returned(self, call_id: str, output: object) -> None:
+        """A tool call returned `output` (what the model is told)."""
+        started = self.tool_runs.get(call_id)
+        if started is not None:
+            self.tool_runs[call_id] = ToolRun(call_id, started.name, started.arguments, str(output))
+
+    def completed(self) -> list[ToolRun]:
+        """The tool calls that returned, in the order they were started."""
+        return [run for run in self.tool_runs.values() if run.output is not None]
+
+    def unfinished(self) -> list[ToolRun]:
+        """The tool calls that were started and did not return."""
+        return [run for run in self.tool_runs.values() if run.output is None]
 
     def step_name(self) -> str:
         """The journal step of the next model call, named for the agent that makes it."""

@@ -12,14 +12,22 @@ from agents import AgentsException, MaxTurnsExceeded
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
 from airline_contracts.sessions import Notice
-from durable_agents import CANCELLED, ChunkedSession, ModelUnavailable, read_items, turn_cancelled
+from durable_agents import (
+    CANCELLED,
+    ChunkedSession,
+    ModelUnavailable,
+    TurnCancelled,
+    read_items,
+    turn_cancelled,
+)
 from telemetry import ERRORS, TURN_DURATION, TURNS, handler_span, once
 
 from . import config
 from .airline import build_agents, role_of
-from .cancellation import RUNNING_TURN, cancelled_turn_items
+from .cancellation import RUNNING_TURN, cancelled_turn_items, what_the_cancel_left
 from .durable import run_turn
 from .models import (
+    AirlineContext,
     CancelReply,
     ChatReply,
     ChatRequest,
@@ -43,11 +51,14 @@ async def _state(ctx: ObjectContext | ObjectSharedContext) -> SessionState:
     return await ctx.get("session", type_hint=SessionState) or SessionState()
 
 
-async def _answer(ctx: ObjectContext, message: str) -> tuple[ChatReply, str | None]:
-    """Run the turn and save the session; also says what kept the agents from finishing it."""
-    state = await _state(ctx)
+async def _answer(
+    ctx: ObjectContext, message: str, state: SessionState, context: AirlineContext
+) -> tuple[ChatReply, str | None]:
+    """Run the turn and save the session; also says what kept the agents from finishing it.
+
+    `context` is the turn's copy of what the agents know; the tools update it as they go.
+    """
     memory = ChunkedSession(ctx, state.item_count, config.HISTORY_WINDOW)
-    context = state.context.model_copy()
     problem: str | None = None
     try:
         result = await run_turn(AGENTS[state.active_agent], message, memory, context)
@@ -105,16 +116,25 @@ def _unavailable(memory: ChunkedSession, message: str) -> str:
     return reply
 
 
-async def _record_cancelled(ctx: ObjectContext, message: str) -> int:
-    """Keep the customer's message and a "(cancelled)" note, nothing of the half turn."""
+async def _record_cancelled(
+    ctx: ObjectContext, message: str, context: AirlineContext, cancelled: TurnCancelled | None
+) -> str:
+    """Keep the message, every tool call that completed before the cancel with its result, and
+    a note saying what was and was not done; the model reads it all next turn. Returns the note.
+    """
     state = await _state(ctx)
     memory = ChunkedSession(ctx, state.item_count, config.HISTORY_WINDOW)
-    await memory.add_items(cancelled_turn_items(message))  # type: ignore[arg-type]
+    turn = state.turns + 1
+    completed = cancelled.completed if cancelled else []
+    unfinished = cancelled.unfinished if cancelled else []
+    note = what_the_cancel_left(turn, completed, unfinished)
+    await memory.add_items(cancelled_turn_items(message, completed, note))  # type: ignore[arg-type]
     await memory.flush()
-    state.turns += 1
+    state.turns = turn
     state.item_count = memory.count
+    state.context = context  # what the completed tools learned (a proven booking) stays known
     ctx.set("session", state)
-    return state.turns
+    return note
 
 
 @agent_session.handler(input_serde=CheckedSerde(ChatRequest))
@@ -124,20 +144,20 @@ async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
     started = time.monotonic()
     # Lets the shared `cancel` handler find this turn while it runs.
     ctx.set(RUNNING_TURN, ctx.request().id)
+    state = await _state(ctx)
+    context = state.context.model_copy(deep=True)
     with handler_span("turn", **{"airline.session": ctx.key()}) as span:
         try:
-            reply, problem = await _answer(ctx, message)
+            reply, problem = await _answer(ctx, message, state, context)
         except (TerminalError, AgentsException) as error:
             if not turn_cancelled(error) and not isinstance(error, TerminalError):
                 raise  # a bug, not the turn's end: Restate retries the invocation
             ctx.clear(RUNNING_TURN)
             if turn_cancelled(error):
-                turn = await _record_cancelled(ctx, message)
+                found = error if isinstance(error, TurnCancelled) else None
+                note = await _record_cancelled(ctx, message, context, found)
                 once(TURNS.labels(agent="unknown", outcome="cancelled").inc)
-                raise TerminalError(
-                    f"Turn {turn} was cancelled; the session is ready for the next message.",
-                    status_code=CANCELLED,
-                ) from None
+                raise TerminalError(note, status_code=CANCELLED) from None
             # The turn failed for good (e.g. the model never answered): count it once.
             once(TURNS.labels(agent="unknown", outcome="error").inc)
             once(ERRORS.labels(service="agent", kind="turn_failed").inc)
