@@ -11,7 +11,7 @@ from typing import Any
 
 from airline_contracts.formats import ROWS
 
-from .meaning import Kind, Message, Request, Seat, read
+from .meaning import Kind, Message, Request, read
 
 TOOLS = {"seat": "update_seat", "invoice": "send_invoice", "lookup": "booking_details"}
 WHICH_SEAT = f"Which seat would you like? Seats look like 12C (rows 1-{ROWS}, seats A-F)."
@@ -42,38 +42,25 @@ def _merge(first: Message, answers: list[str]) -> _Details:
         details.names |= answer.names
         details.name = answer.name or details.name
         details.numbers += [n for n in answer.numbers if n not in details.numbers]
-        _fill_numbers(details.requests, answer.numbers)
-        _fill_seats(details.requests, answer.seats)
+        _fill(details.requests, answer.numbers, "numbers")
+        _fill([r for r in details.requests if r.kind == "seat"], answer.seats, "seats")
     return details
 
 
-def _fill_numbers(requests: list[Request], numbers: list[str]) -> None:
-    if not numbers:
+def _fill(requests: list[Request], values: list[Any], field: str) -> None:
+    """Give an answer's numbers (or seats) to the requests that lack them: one value to all,
+    as many values as requests one each; with none lacking, the one request takes them."""
+    if not values:
         return
-    lacking = [r for r in requests if not r.numbers]
-    if len(lacking) > 1 and len(numbers) == len(lacking):
-        for request, number in zip(lacking, numbers, strict=True):
-            request.numbers = [number]
+    lacking = [r for r in requests if not getattr(r, field)]
+    if len(lacking) > 1 and len(values) == len(lacking):
+        for request, value in zip(lacking, values, strict=True):
+            setattr(request, field, [value])
     elif lacking:
         for request in lacking:
-            request.numbers = list(numbers)
+            setattr(request, field, list(values))
     elif len(requests) == 1:
-        requests[0].numbers = list(numbers)  # the customer corrected the booking
-
-
-def _fill_seats(requests: list[Request], seats: list[Seat]) -> None:
-    if not seats:
-        return
-    moves = [r for r in requests if r.kind == "seat"]
-    lacking = [r for r in moves if not r.seats]
-    if len(lacking) > 1 and len(seats) == len(lacking):
-        for request, seat in zip(lacking, seats, strict=True):
-            request.seats = [seat]
-    elif lacking:
-        for request in lacking:
-            request.seats = list(seats)
-    elif len(moves) == 1:
-        moves[0].seats = list(seats)  # the answer to "which seat?"
+        setattr(requests[0], field, list(values))  # the customer corrected it
 
 
 def _and(items: list[str], word: str = "and") -> str:

@@ -51,6 +51,18 @@ def _no_last_name(action: str) -> str:
     )
 
 
+def _owner(
+    context: RunContextWrapper[AirlineContext], confirmation_number: str, last_name: str
+) -> tuple[str, str] | str:
+    """The canonical number and the last name to prove it with (given, or proven earlier in the
+    session); or what to tell the model when either is missing."""
+    number = _canonical(confirmation_number)
+    if number is None:
+        return not_a_confirmation(confirmation_number)
+    name = last_name.strip() or context.context.proven.get(number, "")
+    return (number, name[:100]) if name else ""
+
+
 def _refused(error: TerminalError, action: str | None = None) -> str:
     """What the model is told when a service refused: why, in the service's words."""
     if is_cancellation(error):
@@ -75,17 +87,15 @@ async def update_seat(
         last_name: The passenger's last name, as the customer gave it.
         new_seat: The new seat, for example 12C.
     """
-    number = _canonical(confirmation_number)
-    if number is None:
-        return not_a_confirmation(confirmation_number)
-    last_name = last_name.strip() or context.context.proven.get(number, "")
-    if not last_name:
-        return _no_last_name("The seat was not changed")
+    owner = _owner(context, confirmation_number, last_name)
+    if isinstance(owner, str):
+        return owner or _no_last_name("The seat was not changed")
+    number, name = owner
     if not new_seat.strip():
         return "The seat was not changed: ask the customer which seat they want, e.g. 12C."
     request = SeatChangeRequest(
         new_seat=new_seat[:16],
-        last_name=last_name.strip()[:100],
+        last_name=name,
         session_id=restate_object_context().key(),
     )
     try:
@@ -128,21 +138,17 @@ def _describe_outcome(outcome: SeatOutcome, facts: AirlineContext) -> str:
 async def booking_details(
     context: RunContextWrapper[AirlineContext], confirmation_number: str, last_name: str
 ) -> str:
-    """Tell the customer their booking as seating holds it now: seat and flight.
-
-    Needs the passenger's last name as proof of ownership.
+    """Read a booking's seat and flight as seating holds them now, for its proven owner.
 
     Args:
-        confirmation_number: The booking's confirmation number.
-        last_name: The passenger's last name, as the customer gave it.
+        confirmation_number: The confirmation number of the booking to read.
+        last_name: The passenger's last name (empty if the booking is proven in this session).
     """
-    number = _canonical(confirmation_number)
-    if number is None:
-        return not_a_confirmation(confirmation_number)
-    last_name = last_name.strip() or context.context.proven.get(number, "")
-    if not last_name:
-        return _no_last_name("I cannot show the booking")
-    proof = OwnerProof(last_name=last_name[:100])
+    owner = _owner(context, confirmation_number, last_name)
+    if isinstance(owner, str):
+        return owner or _no_last_name("I cannot show the booking")
+    number, name = owner
+    proof = OwnerProof(last_name=name)
     try:
         found = await together(
             context, restate_context().object_call(verify_owner, key=number, arg=proof)
@@ -206,13 +212,11 @@ async def send_invoice(
         confirmation_number: The booking's confirmation number.
         last_name: The passenger's last name, as the customer gave it.
     """
-    number = _canonical(confirmation_number)
-    if number is None:
-        return not_a_confirmation(confirmation_number)
-    last_name = last_name.strip() or context.context.proven.get(number, "")
-    if not last_name:
-        return _no_last_name("No invoice was sent")
-    request = InvoiceBookingRequest(confirmation_number=number, last_name=last_name.strip()[:100])
+    owner = _owner(context, confirmation_number, last_name)
+    if isinstance(owner, str):
+        return owner or _no_last_name("No invoice was sent")
+    number, name = owner
+    request = InvoiceBookingRequest(confirmation_number=number, last_name=name)
     try:
         # The tool's one durable operation; invoicing checks the name and does the rest.
         invoice = await together(
