@@ -4,6 +4,9 @@ The agent runs with a slow offline model (LLM_LATENCY_MS per call), so the kill 
 the tool's RPC is journaled and before the final LLM call returns.
 """
 
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -137,3 +140,24 @@ def test_memory_is_readable_while_a_turn_runs(slow_stack: Stack, client: httpx.C
     assert status["turns"] == 1
     assert [e["text"] for e in history["entries"] if e["kind"] == "user"] == ["is there wifi?"]
     assert second.answer()["agent"] == "faq"
+
+
+def test_the_client_waits_out_a_restate_restart_and_prints_the_answer_once(
+    slow_stack: Stack, client: httpx.Client
+) -> None:
+    """restate-server is SIGKILLed while the real client waits for a turn: the client says it
+    waits, re-attaches with the same key once the server is back and prints the answer once."""
+    booking = new_booking(client)
+    env = {**os.environ, "CLIENT_WAIT_S": "120", "CLIENT_RETRY_BACKOFF_S": "0.2"}
+    command = [sys.executable, "-m", "airline_client", "--ingress", slow_stack.ingress_url]
+    command += ["--session", session_id(), f"send me the invoice for {booking.proof}"]
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as cli:
+        wait_for(lambda: len(mails(client, booking.email)) == 1, timeout=60, interval=0.02)
+        assert cli.poll() is None, "the turn ended before the kill; the crash point was missed"
+        slow_stack.restart_node(1)
+        out, err = cli.communicate(timeout=150)
+    assert cli.returncode == 0, err
+    [mail] = mails(client, booking.email)
+    assert out.decode().count(mail["mail_id"]) == 1
+    assert out.decode().count("\n") == 1  # the answer, once
+    assert err.decode().count("waiting to re-attach") == 1

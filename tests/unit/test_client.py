@@ -41,9 +41,25 @@ STATUS = {
     "context": {
         "passenger_name": "Ada Lovelace",
         "confirmation_number": "AB4568",
-        "seat_number": "2A",
+        "seat_number": "14C",  # what the agents last learned: an approval moved it since
         "flight_number": None,
+        "approval_request": "APR-1A2B3C4D",
     },
+    "notices": [
+        {"text": "Your request APR-1A2B3C4D was approved: seat 2A.", "source": "approvals"}
+    ],
+}
+APPROVAL = {
+    "request": {
+        "request_id": "APR-1A2B3C4D",
+        "confirmation_number": "AB4568",
+        "flight": "FLT123",
+        "current_seat": "14C",
+        "seat": "2A",
+        "seat_class": "premium",
+        "requested_at": 0,
+    },
+    "state": "approved",
 }
 BOOKING = {
     "confirmation_number": "AB4568",
@@ -124,6 +140,8 @@ class FakeIngress(ThreadingHTTPServer):
             return 404, {"message": f"No booking with confirmation number {parts[2]}"}
         if (service, handler) == ("Mailbox", "inbox"):
             return 200, INBOX
+        if (service, handler) == ("SeatApproval", "status"):
+            return 200, APPROVAL
         return 404, {"message": f"no handler {seen.path}"}
 
 
@@ -405,6 +423,8 @@ def test_reads_send_no_body_and_no_key(
     assert [s.path for s in fake.seen] == [
         "/AgentSession/s1/history",
         "/AgentSession/s1/status",
+        "/Booking/AB4568/get",  # the seat as seating holds it now
+        "/SeatApproval/APR-1A2B3C4D/status",
         "/Booking/AB4568/get",
         "/Mailbox/ada%40example.com/inbox",
     ]
@@ -425,7 +445,10 @@ def test_status_booking_and_mails_are_readable(
         "bookings:     AB4568",
         "passenger:    Ada Lovelace",
         "confirmation: AB4568",
-        "seat:         2A",
+        "  AB4568:     seat 2A on flight FLT123 (seating, now)",
+        "request:      APR-1A2B3C4D seat 14C -> 2A for booking AB4568: approved",
+        "notices:      1, newest last",
+        "  - [approvals] Your request APR-1A2B3C4D was approved: seat 2A.",
     ]
     _, out, _ = run(capsys, "booking", "AB4568", "--ingress", fake.url)
     assert "passenger: Ada Lovelace <ada@example.com>" in out

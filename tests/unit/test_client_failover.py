@@ -130,3 +130,36 @@ def test_a_bad_address_in_the_list_is_named(value: str | list[str], problem: str
 
 def test_addresses_are_trimmed_and_blanks_skipped() -> None:
     assert ingress_urls("http://a:8080/, ,http://b:28080") == ["http://a:8080", "http://b:28080"]
+
+
+def test_a_chat_whose_connection_keeps_dropping_waits_and_re_attaches(first: FakeIngress) -> None:
+    """More drops than retries: the turn runs on in Restate, so the client waits for it."""
+    first.script = [Misbehave(drop=True)] * 5
+    said: list[str] = []
+    with AgentClient(first.url, attempts=2, backoff_s=0, wait_s=60) as client:
+        client.on_wait = said.append
+        answer = client.chat("s1", "change my seat to 10B", idempotency_key="k-1")
+    assert answer.reply == "you said: change my seat to 10B"
+    assert [s.key for s in chats(first)] == ["k-1"] * 6
+    assert len(said) == 1 and "waiting to re-attach" in said[0]
+
+
+def test_without_patience_a_dropping_connection_is_an_error_with_the_key(
+    first: FakeIngress,
+) -> None:
+    first.script = [Misbehave(drop=True)] * 5
+    client = AgentClient(first.url, attempts=2, backoff_s=0)
+    with client, pytest.raises(NoAnswer) as failed:
+        client.chat("s1", "hello", idempotency_key="k-1")
+    assert failed.value.idempotency_key == "k-1"
+
+
+def test_the_command_line_says_it_waits_and_prints_the_answer_once(
+    first: FakeIngress, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLIENT_WAIT_S", "60")
+    first.script = [Misbehave(drop=True)] * 4
+    code, out, err = run(capsys, "--ingress", first.url, "--session", "s1", "hello")
+    assert (code, out) == (0, "[triage] you said: hello\n")
+    assert err.count("waiting to re-attach") == 1
+    assert len({s.key for s in chats(first)}) == 1

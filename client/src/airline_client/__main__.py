@@ -15,7 +15,9 @@ from .api import (
     AgentClient,
     new_idempotency_key,
 )
-from .errors import ClientError, NoAnswer
+from .approvals import ApprovalStatus
+from .errors import ClientError, NoAnswer, RequestRejected
+from .models import Booking, SessionStatus
 from .sessions import default_session, session_file
 from .tracecontext import TraceParent
 
@@ -174,6 +176,7 @@ def _say(client: AgentClient, args: argparse.Namespace) -> int:
     trace = TraceParent.new()
     if args.trace:
         print(f"trace: {trace.trace_id}", file=sys.stderr, flush=True)
+    client.on_wait = lambda line: print(line, file=sys.stderr, flush=True)
     try:
         answer = client.chat(session, args.message, idempotency_key=key, trace=trace)
     except NoAnswer as error:
@@ -189,6 +192,26 @@ def _say(client: AgentClient, args: argparse.Namespace) -> int:
     return 0
 
 
+def _live(
+    client: AgentClient, state: SessionStatus
+) -> tuple[dict[str, Booking | str], ApprovalStatus | str | None]:
+    """The session's bookings as seating holds them now, and its latest seat request."""
+    bookings: dict[str, Booking | str] = {}
+    for number in state.bookings[-5:]:
+        try:
+            bookings[number] = client.booking(number)
+        except RequestRejected as error:
+            bookings[number] = str(error)
+    request = state.context.approval_request
+    pending: ApprovalStatus | str | None = None
+    if request:
+        try:
+            pending = client.approval(request)
+        except RequestRejected as error:
+            pending = f"{request}: {error}"
+    return bookings, pending
+
+
 def _run(client: AgentClient, args: argparse.Namespace) -> int:
     if args.command == "say":
         return _say(client, args)
@@ -198,7 +221,10 @@ def _run(client: AgentClient, args: argparse.Namespace) -> int:
     elif args.command == "status":
         session = args.session or default_session()
         state = client.status(session)
-        print(render.as_json(state.raw) if args.json else render.status(session, state))
+        if args.json:
+            print(render.as_json(state.raw))
+        else:
+            print(render.status(session, state, *_live(client, state)))
     elif args.command == "booking":
         booking = client.booking(args.confirmation_number)
         print(render.as_json(booking.raw) if args.json else render.booking(booking))

@@ -3,7 +3,7 @@
 import os
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
@@ -19,6 +19,7 @@ DEFAULT_INGRESS_URL = "http://127.0.0.1:8080"
 INGRESS_ENV = "RESTATE_INGRESS_URL"
 TIMEOUT_ENV = "CLIENT_TIMEOUT_S"
 BACKOFF_ENV = "CLIENT_RETRY_BACKOFF_S"
+WAIT_ENV = "CLIENT_WAIT_S"
 SUPERVISOR_ENV = "SUPERVISOR_TOKEN"
 SUPERVISOR_HEADER = "x-supervisor-token"
 
@@ -28,6 +29,11 @@ DEFAULT_TIMEOUT_S = 120.0
 CONNECT_TIMEOUT_S = 5.0
 DEFAULT_ATTEMPTS = 3
 DEFAULT_BACKOFF_S = 0.5
+# How long `say` keeps re-attaching to a turn it sent when the connection drops (the stack is
+# restarting, a node was lost): the turn goes on in Restate, the answer comes with the same key.
+DEFAULT_WAIT_S = 300.0
+# The longest pause between two re-attach attempts.
+MAX_WAIT_STEP_S = 2.0
 
 
 def new_idempotency_key() -> str:
@@ -84,6 +90,7 @@ class AgentClient:
         backoff_s: float = DEFAULT_BACKOFF_S,
         transport: httpx.BaseTransport | None = None,
         supervisor_token: str = "",
+        wait_s: float = 0.0,
     ) -> None:
         # Several addresses: the ingresses of a cluster's nodes, tried in turn (see `call`).
         self.ingress_urls = ingress_urls(ingress_url)
@@ -91,6 +98,10 @@ class AgentClient:
         self.timeout_s = timeout_s
         self.attempts = max(1, attempts)
         self.backoff_s = backoff_s
+        # A chat whose connection dropped after it was sent keeps re-attaching this long.
+        self.wait_s = wait_s
+        # Called once with a line for the user when a chat starts waiting to re-attach.
+        self.on_wait: Callable[[str], None] | None = None
         # Requests sent again (same idempotency key), and how many of them went to another
         # address than the one that failed: what a node loss cost this client.
         self.retries = 0
@@ -114,12 +125,13 @@ class AgentClient:
     @classmethod
     def from_env(cls, ingress_url: str | None = None) -> Self:
         """A client set up from $RESTATE_INGRESS_URL (one address or several, comma-separated),
-        $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S and $SUPERVISOR_TOKEN."""
+        $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S, $CLIENT_WAIT_S and $SUPERVISOR_TOKEN."""
         return cls(
             ingress_url or os.environ.get(INGRESS_ENV) or DEFAULT_INGRESS_URL,
             timeout_s=_env_seconds(TIMEOUT_ENV, DEFAULT_TIMEOUT_S),
             backoff_s=_env_seconds(BACKOFF_ENV, DEFAULT_BACKOFF_S),
             supervisor_token=os.environ.get(SUPERVISOR_ENV, ""),
+            wait_s=_env_seconds(WAIT_ENV, DEFAULT_WAIT_S),
         )
 
     def close(self) -> None:
@@ -147,6 +159,8 @@ class AgentClient:
         """Send one message to the session and wait for the agent's reply.
 
         The message starts a trace (`trace`, else fresh ids); its retries stay in that trace.
+        Once the message was sent, a dropped or refused connection (the stack restarting) is
+        waited out for `wait_s`, re-attaching with the same key: the answer is printed once.
         """
         key = idempotency_key or new_idempotency_key()
         trace = trace or TraceParent.new()
@@ -159,6 +173,7 @@ class AgentClient:
                 body,
                 idempotency_key=key,
                 headers={"traceparent": trace.header},
+                wait_s=self.wait_s,
             )
         )
 
@@ -173,6 +188,10 @@ class AgentClient:
     def booking(self, confirmation_number: str) -> Booking:
         """The booking as the seating service holds it; 404 becomes RequestRejected."""
         return Booking.read(self.call("Booking", confirmation_number, "get"))
+
+    def approval(self, request_id: str) -> ApprovalStatus:
+        """Where a seat request stands (pending, approved, rejected, expired)."""
+        return ApprovalStatus.read(self.call("SeatApproval", request_id, "status"))
 
     def mails(self, email: str) -> Inbox:
         """The mails delivered to this address."""
@@ -225,6 +244,7 @@ class AgentClient:
         *,
         idempotency_key: str | None = None,
         headers: dict[str, str] | None = None,
+        wait_s: float = 0.0,
     ) -> Any:
         """POST to a virtual object's handler and return the decoded JSON response.
 
@@ -232,7 +252,9 @@ class AgentClient:
         idempotency key, so Restate runs the invocation once and a retry re-attaches to it.
         With several ingress addresses a failure moves on to the next one at once (a node of
         the cluster was lost: any other node re-attaches to the same invocation); the backoff
-        comes after every address has failed once. `attempts` counts those rounds.
+        comes after every address has failed once. `attempts` counts those rounds. With
+        `wait_s` (and a key), a request that reached the ingress once goes on re-attaching
+        after a lost connection until `wait_s` has passed.
         """
         path = f"/{service}/{quote(key, safe='')}/{handler}"
         headers = dict(headers or {})
@@ -242,14 +264,20 @@ class AgentClient:
         first = self._current
         failure: httpx.Response | httpx.TransportError | None = None
         failed_at = self.ingress_url
-        for attempt in range(self.attempts * count):
+        sent = False  # the ingress has seen the request: the invocation may be running
+        deadline = time.monotonic() + wait_s
+        attempt = 0
+        while attempt < self.attempts * count or self._waiting(failure, sent, deadline):
             if attempt:
                 self.retries += 1
-                if attempt % count == 0:
+                if attempt >= self.attempts * count:
+                    time.sleep(min(MAX_WAIT_STEP_S, max(self.backoff_s, 0.1)))
+                elif attempt % count == 0:
                     time.sleep(self.backoff_s * 2 ** (attempt // count - 1))
                 else:
                     self.failovers += 1
             index = (first + attempt) % count
+            attempt += 1
             url = self.ingress_urls[index] + path
             try:
                 # Handlers without input take no body: Restate refuses one, even "null".
@@ -259,7 +287,11 @@ class AgentClient:
                     response = self._http.post(url, json=body, headers=headers)
             except httpx.TransportError as error:
                 failure, failed_at = error, self.ingress_urls[index]
+                sent = sent or not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
+                if sent and wait_s:
+                    self._say_waiting()
                 continue
+            sent = True
             if response.status_code >= 500:
                 failure, failed_at = response, self.ingress_urls[index]
                 continue
@@ -271,18 +303,36 @@ class AgentClient:
                 return response.json()
             except ValueError:
                 raise BadResponse(f"the ingress answered {path} with no JSON") from None
-        raise self._gave_up(failure, failed_at, idempotency_key)
+        raise self._gave_up(failure, failed_at, idempotency_key, sent)
+
+    def _waiting(
+        self, failure: httpx.Response | httpx.TransportError | None, sent: bool, deadline: float
+    ) -> bool:
+        """Whether to go on re-attaching: the request was sent, the connection is what failed."""
+        if not sent or not isinstance(failure, httpx.TransportError):
+            return False
+        return time.monotonic() < deadline
+
+    def _say_waiting(self) -> None:
+        """Tell the user, once, that the client waits for the turn it already sent."""
+        if self.on_wait is not None:
+            self.on_wait(
+                "the connection to the agent was lost while it answered; the turn goes on, "
+                "waiting to re-attach to it (same idempotency key, nothing is sent twice)..."
+            )
+            self.on_wait = None
 
     def _gave_up(
         self,
         failure: httpx.Response | httpx.TransportError | None,
         failed_at: str,
         idempotency_key: str | None,
+        sent: bool = False,
     ) -> ClientError:
         tries = f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
         if len(self.ingress_urls) > 1:
             tries += f" at each of {len(self.ingress_urls)} addresses"
-        if isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout):
+        if isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout) and not sent:
             return IngressUnreachable(", ".join(self.ingress_urls))
         if isinstance(failure, httpx.Response):
             message = f"HTTP {failure.status_code} after {tries}: {_error_message(failure)}"

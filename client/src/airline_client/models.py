@@ -86,10 +86,19 @@ class SessionContext(Answer):
     confirmation_number: str | None = None
     seat_number: str | None = None
     flight_number: str | None = None
+    approval_request: str | None = None  # the latest seat request sent to a supervisor
+
+
+class Notice(Answer):
+    """Something the customer was told outside a turn (an approval's outcome, a reminder)."""
+
+    what: ClassVar[str] = "notice"
+    text: str
+    source: str = ""
 
 
 class SessionStatus(Answer):
-    """A session's current state: active agent, counters, bookings touched."""
+    """A session's current state: active agent, counters, bookings touched, notices."""
 
     what: ClassVar[str] = "status"
     active_agent: str
@@ -97,6 +106,7 @@ class SessionStatus(Answer):
     item_count: int
     bookings: list[str]
     context: SessionContext = SessionContext()
+    notices: list[Notice] = []
 
 
 class Booking(Answer):

@@ -3,6 +3,7 @@
 import json
 from typing import Any, cast
 
+from .approvals import ApprovalStatus
 from .models import Booking, ChatReply, History, HistoryEntry, Inbox, SessionStatus
 
 # Tool results can be whole JSON documents; the history view shows their start only.
@@ -64,15 +65,16 @@ def history(conversation: History) -> str:
     return "\n".join(entry(e) for e in conversation.entries)
 
 
-def status(session: str, state: SessionStatus) -> str:
-    """The session's state, one fact per line."""
+def status(
+    session: str,
+    state: SessionStatus,
+    bookings: dict[str, Booking | str] | None = None,
+    pending: ApprovalStatus | str | None = None,
+) -> str:
+    """The session's state, one fact per line; `bookings` as seating holds them now (or why
+    they could not be read), `pending` the latest seat request."""
     ctx = state.context
-    known = {
-        "passenger": ctx.passenger_name,
-        "confirmation": ctx.confirmation_number,
-        "flight": ctx.flight_number,
-        "seat": ctx.seat_number,
-    }
+    known = {"passenger": ctx.passenger_name, "confirmation": ctx.confirmation_number}
     lines = [
         f"session:      {session}",
         f"active agent: {state.active_agent}",
@@ -80,6 +82,21 @@ def status(session: str, state: SessionStatus) -> str:
         f"bookings:     {', '.join(state.bookings) or '-'}",
     ]
     lines += [f"{label + ':':<14}{value}" for label, value in known.items() if value]
+    for number, found in (bookings or {}).items():
+        now = found if isinstance(found, str) else f"seat {found.seat} on flight {found.flight}"
+        lines.append(f"{'  ' + number + ':':<14}{now} (seating, now)")
+    if isinstance(pending, str):
+        lines.append(f"{'request:':<14}{pending}")
+    elif pending is not None:
+        r = pending.request
+        where = "waiting for a supervisor" if pending.state == "pending" else pending.state
+        lines.append(
+            f"{'request:':<14}{r.request_id} seat {r.current_seat} -> {r.seat} "
+            f"for booking {r.confirmation_number}: {where}"
+        )
+    if state.notices:
+        lines.append(f"notices:      {len(state.notices)}, newest last")
+        lines += [f"  - [{n.source}] {n.text}" for n in state.notices[-5:]]
     return "\n".join(lines)
 
 
