@@ -243,3 +243,28 @@ async def test_a_call_not_in_the_batch_runs_on_its_own(
     await settle_until(lambda: "stranger" in downstream.futures)
     downstream.complete("stranger")
     assert await call == "result stranger"
+
+
+async def test_a_cancel_still_hands_completed_operations_their_results_first(
+    downstream: Downstream, durable_tool: FunctionTool
+) -> None:
+    """Restate's cancel arrives while the batch waits: the operation that completed gives its
+    tool its result (and the tool returns) before the others hear of the cancel."""
+
+    async def cancelled_once_a_is_done(*futures: Awaitable[Any]) -> None:
+        await settle_until(lambda: downstream.futures["a"].done())
+        raise TerminalError("cancelled", status_code=409)
+
+    TURN.tool_runs.clear()
+    open_batch(["a", "b"], gather=cancelled_once_a_is_done)
+    calls = [asyncio.ensure_future(invoke(durable_tool, c, label=c)) for c in ("a", "b")]
+    await settle_until(lambda: len(downstream.futures) == 2)
+    downstream.complete("a")
+
+    assert await asyncio.gather(*calls) == ["result a", "refused cancelled"]
+    posts = [e for e in downstream.events if e.startswith("post")]
+    assert posts == ["post a", "post b"]
+    assert [(r.call_id, r.output) for r in TURN.completed()] == [
+        ("a", "result a"),
+        ("b", "refused cancelled"),
+    ]
