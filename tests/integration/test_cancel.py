@@ -173,14 +173,15 @@ def test_a_turn_cancelled_after_its_tools_ran_says_what_was_done(
     message = f"change my seat to 27A and send the invoice, booking {booking.proof}"
     turn = Turn(slow_stack.ingress_url, session, message)
     turn.start()
-    wait_for(
-        lambda: (
-            seat_of(client, booking.confirmation_number) == "27A"
-            and len(mails(client, booking.email)) == 1
-        ),
-        timeout=60,
-        interval=0.05,
+    wait_for(lambda: len(_chats(slow_stack, session)) == 1, timeout=30, interval=0.05)
+    chat_id = _chats(slow_stack, session)[0]["id"]
+    # Both calls answered the turn (a mail alone is not the invoice call's answer).
+    answered = (
+        "SELECT target_service_name FROM sys_invocation "
+        f"WHERE invoked_by_id = '{chat_id}' AND status = 'completed'"
     )
+    wait_for(lambda: len(slow_stack.admin_query(answered)) == 2, timeout=60, interval=0.05)
+    assert seat_of(client, booking.confirmation_number) == "27A"
     assert cancel(client, session)["cancelled"] is True
     response = turn.result()
 
