@@ -69,6 +69,16 @@ def _chats(stack: Stack, session: str) -> list[dict[str, object]]:
     )
 
 
+def _calls_of_the_turn(stack: Stack, session: str, where: str) -> str:
+    """The query for the calls the session's running turn made that match `where`."""
+    wait_for(lambda: len(_chats(stack, session)) == 1, timeout=30, interval=0.05)
+    chat_id = _chats(stack, session)[0]["id"]
+    return (
+        "SELECT id, status, completion_result FROM sys_invocation "
+        f"WHERE invoked_by_id = '{chat_id}' AND {where}"
+    )
+
+
 def test_cancel_stops_the_turn_and_the_session_goes_on(
     slow_stack: Stack, client: httpx.Client
 ) -> None:
@@ -128,12 +138,7 @@ def test_cancel_reaches_a_call_in_flight_to_a_slow_service(
             f"send me the invoice for {booking.proof}",
         )
         turn.start()
-        wait_for(lambda: len(_chats(slow_stack, session)) == 1, timeout=30, interval=0.05)
-        chat_id = _chats(slow_stack, session)[0]["id"]
-        calls = (
-            "SELECT id, status, completion_result FROM sys_invocation "
-            f"WHERE invoked_by_id = '{chat_id}' AND target_service_name = 'Invoicing'"
-        )
+        calls = _calls_of_the_turn(slow_stack, session, "target_service_name = 'Invoicing'")
         wait_for(lambda: bool(slow_stack.admin_query(calls)), timeout=60, interval=0.05)
         assert cancel(client, session)["cancelled"] is True
         response = turn.result(timeout=30)
@@ -173,13 +178,8 @@ def test_a_turn_cancelled_after_its_tools_ran_says_what_was_done(
     message = f"change my seat to 27A and send the invoice, booking {booking.proof}"
     turn = Turn(slow_stack.ingress_url, session, message)
     turn.start()
-    wait_for(lambda: len(_chats(slow_stack, session)) == 1, timeout=30, interval=0.05)
-    chat_id = _chats(slow_stack, session)[0]["id"]
     # Both calls answered the turn (a mail alone is not the invoice call's answer).
-    answered = (
-        "SELECT target_service_name FROM sys_invocation "
-        f"WHERE invoked_by_id = '{chat_id}' AND status = 'completed'"
-    )
+    answered = _calls_of_the_turn(slow_stack, session, "status = 'completed'")
     wait_for(lambda: len(slow_stack.admin_query(answered)) == 2, timeout=60, interval=0.05)
     assert seat_of(client, booking.confirmation_number) == "27A"
     assert cancel(client, session)["cancelled"] is True
