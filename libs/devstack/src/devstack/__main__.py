@@ -19,6 +19,7 @@ from .errors import StackError
 from .logs import LogSink
 from .paths import repo_root
 from .stack import Stack
+from .supervise import Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -139,21 +140,25 @@ def _run_until_signalled(stack: Stack) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     reported: set[str] = set()
+    # A crashed service is started again with backoff (Restate retries its invocations).
+    services = Supervisor(
+        {f"service {name}": svc for name, svc in stack.services.items()},
+        say=lambda line: print(line, file=sys.stderr, flush=True),
+    )
     while not stop.wait(0.5):
         if not any(node.running for node in stack.nodes):
             print("devstack: restate-server exited; stopping", file=sys.stderr, flush=True)
             return 1
-        # Reported, not fatal: killing a service (or one node of a cluster) to watch Restate
-        # recover is the point.
-        watched = {f"service {name}": svc.running for name, svc in stack.services.items()}
+        services.check()
+        # Reported, not fatal: killing one node of a cluster to watch it recover is the point.
         if stack.is_cluster:
-            watched |= {f"restate-server node {n.node_name}": n.running for n in stack.nodes}
-        for what, running in watched.items():
-            if not running and what not in reported:
-                reported.add(what)
-                print(f"devstack: {what} exited", file=sys.stderr, flush=True)
-            elif running:
-                reported.discard(what)
+            for node in stack.nodes:
+                what = f"restate-server node {node.node_name}"
+                if not node.running and what not in reported:
+                    reported.add(what)
+                    print(f"devstack: {what} exited", file=sys.stderr, flush=True)
+                elif node.running:
+                    reported.discard(what)
     return 0
 
 
