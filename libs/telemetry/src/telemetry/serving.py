@@ -21,6 +21,12 @@ APP_ENV = "TELEMETRY_APP"
 SERVICE_ENV = "TELEMETRY_SERVICE"
 
 
+def _no_lifespan_warning(record: logging.LogRecord) -> bool:
+    """Drop hypercorn's warning that the app has no ASGI lifespan: Restate apps never have one,
+    and the WARNING in every startup log reads like a problem."""
+    return "Lifespan" not in record.getMessage()
+
+
 def serve(
     app: object,
     host: str,
@@ -43,6 +49,7 @@ def serve(
     # A Logger (not the default "-") makes hypercorn log through the root handler only,
     # instead of adding its own handler and printing every line twice.
     conf.errorlog = logging.getLogger("hypercorn.error")
+    conf.errorlog.addFilter(_no_lifespan_warning)
     if workers > 1:
         if app_path is None:
             raise ValueError("serving with several workers needs app_path")
