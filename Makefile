@@ -46,6 +46,11 @@ compose-up: setup
 compose-down: setup
 	$(UV) run devstack compose-down $(COMPOSE_ARGS)
 
+# The same stack under test, in a project of its own on free 127.0.0.1 ports: healthy, the
+# README's conversations, scaling, SIGKILLs of containers, traces, `down -v` (tests/compose).
+test-compose: setup
+	$(UV) run pytest tests/compose -v -s --timeout=1800 --durations=0
+
 demo: setup
 	$(UV) run devstack demo
 

@@ -49,6 +49,7 @@ AIRLINE_COUNTERS = {
     "airline_errors_total",
     "airline_seat_changes_total",
     "airline_invoices_total",
+    "airline_invocation_attempts_total",
 }
 AIRLINE_HISTOGRAMS = {"airline_turn_duration_seconds", "airline_llm_call_duration_seconds"}
 AIRLINE_SERIES = AIRLINE_COUNTERS | {

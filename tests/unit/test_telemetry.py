@@ -5,6 +5,7 @@ from opentelemetry.trace import INVALID_SPAN
 
 from airline_client import TraceParent
 from telemetry import replaying, setup_metrics, setup_tracing, start_span, tracing_enabled
+from telemetry.metrics import INVOCATION_ATTEMPTS, count_attempts
 
 
 def test_tracing_is_off_without_an_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,3 +31,19 @@ def test_traceparent_is_w3c_and_sampled() -> None:
     assert len(trace_id) == 32 and len(span_id) == 16
     assert int(trace_id, 16) and int(span_id, 16)
     assert first.trace_id != second.trace_id
+
+
+async def test_each_invocation_attempt_is_counted_by_handler() -> None:
+    seen: list[str] = []
+
+    async def app(scope: dict[str, object], receive: object, send: object) -> None:
+        seen.append(str(scope.get("path", "")))
+
+    counted = count_attempts(app)
+    attempts = INVOCATION_ATTEMPTS.labels(handler="Booking/change_seat")
+    before = attempts._value.get()  # pyright: ignore[reportAttributeAccessIssue]
+    for path in ("/invoke/Booking/change_seat", "/discover", "/health", "/invoke/Booking"):
+        await counted({"type": "http", "path": path}, None, None)
+    await counted({"type": "lifespan"}, None, None)
+    assert attempts._value.get() - before == 1  # pyright: ignore[reportAttributeAccessIssue]
+    assert seen[:4] == ["/invoke/Booking/change_seat", "/discover", "/health", "/invoke/Booking"]

@@ -1,7 +1,8 @@
 """The Prometheus metrics of the services. Names and labels are fixed: dashboards use them."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 import prometheus_client
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
@@ -43,6 +44,14 @@ LLM_TOKENS = Counter(
 ERRORS = Counter(
     "airline_errors_total", "Errors, by service and kind.", ["service", "kind"], registry=None
 )
+# Invocation attempts this process received (counted by serving.count_attempts, replays too):
+# per replica, it shows which replicas of a scaled service the load balancer uses.
+INVOCATION_ATTEMPTS = Counter(
+    "airline_invocation_attempts_total",
+    "Invocation attempts received, by Service/handler.",
+    ["handler"],
+    registry=None,
+)
 # seating
 SEAT_CHANGES = Counter(
     "airline_seat_changes_total", "Seat change requests.", ["outcome"], registry=None
@@ -50,6 +59,7 @@ SEAT_CHANGES = Counter(
 # invoicing
 INVOICES = Counter("airline_invoices_total", "Invoices sent.", registry=None)
 
+EVERY_SERVICE: tuple[MetricWrapperBase, ...] = (ERRORS, INVOCATION_ATTEMPTS)
 BY_SERVICE: dict[str, tuple[MetricWrapperBase, ...]] = {
     "agent": (TURNS, TURN_DURATION, TOOL_CALLS, LLM_CALL_DURATION, LLM_TOKENS),
     "seating": (SEAT_CHANGES,),
@@ -57,6 +67,22 @@ BY_SERVICE: dict[str, tuple[MetricWrapperBase, ...]] = {
 }
 
 _served: list[int] = []
+
+Asgi = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+def count_attempts(app: Any) -> Asgi:
+    """The ASGI app, counting each invocation attempt it receives (`/invoke/Service/handler`)."""
+
+    async def counted(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") == "http":
+            parts = str(scope.get("path", "")).rsplit("/", 3)
+            if len(parts) == 4 and parts[1] == "invoke":
+                INVOCATION_ATTEMPTS.labels(handler=f"{parts[2]}/{parts[3]}").inc()
+        await app(scope, receive, send)
+
+    return counted
+
 
 # Set (to a fresh directory) by serve() for its worker processes: Prometheus multiprocess mode.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -69,7 +95,7 @@ def setup_metrics(service_name: str, host: str, port: str) -> int | None:
     number = int(port)
     if _served:
         return _served[0]
-    for metric in (ERRORS, *BY_SERVICE.get(service_name, ())):
+    for metric in (*EVERY_SERVICE, *BY_SERVICE.get(service_name, ())):
         REGISTRY.register(metric)
     prometheus_client.start_http_server(number, addr=host)
     _served.append(number)
@@ -85,7 +111,7 @@ class _ServiceCollector(Collector):
     """
 
     def __init__(self, service_name: str, directory: str) -> None:
-        self._names = {m._name for m in (ERRORS, *BY_SERVICE.get(service_name, ()))}  # pyright: ignore[reportPrivateUsage]
+        self._names = {m._name for m in (*EVERY_SERVICE, *BY_SERVICE.get(service_name, ()))}  # pyright: ignore[reportPrivateUsage]
         self._collector = MultiProcessCollector(None, path=directory)
 
     def collect(self) -> Iterable[Metric]:

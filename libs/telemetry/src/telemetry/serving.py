@@ -10,7 +10,7 @@ import hypercorn.asyncio
 import hypercorn.config
 import hypercorn.run
 
-from .metrics import MULTIPROC_ENV, setup_metrics, setup_multiprocess_metrics
+from .metrics import MULTIPROC_ENV, count_attempts, setup_metrics, setup_multiprocess_metrics
 from .tracing import setup_tracing
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def serve(
         sys.exit(_serve_workers(conf, app_path, service_name, host, metrics_port, workers))
     setup_tracing(service_name)
     setup_metrics(service_name, host, metrics_port)
-    asyncio.run(hypercorn.asyncio.serve(app, conf))  # type: ignore[arg-type]
+    asyncio.run(hypercorn.asyncio.serve(count_attempts(app), conf))  # type: ignore[arg-type]
 
 
 def _serve_workers(

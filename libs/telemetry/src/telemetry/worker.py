@@ -12,6 +12,7 @@ import importlib
 import logging
 import os
 
+from .metrics import count_attempts
 from .serving import APP_ENV, SERVICE_ENV
 from .tracing import setup_tracing
 
@@ -24,4 +25,4 @@ def _load(path: str) -> object:
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 setup_tracing(os.environ.get(SERVICE_ENV, "service"))
-app = _load(os.environ[APP_ENV])
+app = count_attempts(_load(os.environ[APP_ENV]))

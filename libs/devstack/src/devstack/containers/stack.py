@@ -20,7 +20,7 @@ DEFAULT_FILE = Path("compose") / "compose.yaml"
 DEFAULT_PROJECT = "durable-airline"
 REGISTER_JOB = "register"
 UP_TIMEOUT_S = 1800.0  # a cold build of every image included
-READY_TIMEOUT_S = 180.0
+READY_TIMEOUT_S = 600.0  # generous: a loaded host starts containers slowly
 
 
 def dockerfiles(compose_files: Sequence[Path]) -> list[Path]:

@@ -62,12 +62,17 @@ def images_of(compose_files: Iterable[Path], dockerfiles: Iterable[Path]) -> lis
             if image not in stages and image not in bases and image != "scratch":
                 bases.append(image)
     images = list(bases)
+    # Later files override earlier ones, as in compose: an `image` next to a `build` of another
+    # file names what is built, it is not pulled.
+    services: dict[str, dict[str, object]] = {}
     for path in compose_files:
         document = yaml.safe_load(path.read_text()) or {}
-        for service in (document.get("services") or {}).values():
-            image = service.get("image")
-            if image and "build" not in service and image not in images:
-                images.append(image)
+        for name, service in (document.get("services") or {}).items():
+            services.setdefault(name, {}).update(service)
+    for service in services.values():
+        image = service.get("image")
+        if isinstance(image, str) and "build" not in service and image not in images:
+            images.append(image)
     return images
 
 
