@@ -11,6 +11,7 @@ test settings (a slower offline model, work delays, fast span export) on top of 
 
 import logging
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ PORT_VARIABLES = (
 )
 # Generous: the machine is shared, a cold build and a loaded CPU are slow, not wrong.
 HTTP_TIMEOUT_S = 120.0
+QUERY_RETRY_S = 120.0
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -115,14 +117,23 @@ class RunningStack:
         return docker("exec", container, "python", "-c", code, f"http://127.0.0.1:{port}{path}")
 
     def admin_query(self, sql: str) -> list[dict[str, Any]]:
-        """SQL on restate-server's introspection tables, through the published admin port."""
-        response = httpx.post(
-            f"{self.admin_url}/query",
-            json={"query": sql},
-            headers={"accept": "application/json"},
-            timeout=HTTP_TIMEOUT_S,
-        )
-        response.raise_for_status()
+        """SQL on restate-server's introspection tables, through the published admin port.
+
+        A cluster answers 500 for a while when a partition it scans has no leader yet (just
+        after it started, or lost a node): that is retried, for a bounded time.
+        """
+        deadline = time.monotonic() + QUERY_RETRY_S
+        while True:
+            response = httpx.post(
+                f"{self.admin_url}/query",
+                json={"query": sql},
+                headers={"accept": "application/json"},
+                timeout=HTTP_TIMEOUT_S,
+            )
+            if response.status_code < 500 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert response.status_code == 200, f"{sql}: {response.status_code} {response.text}"
         return list(response.json()["rows"])
 
     def logs(self) -> str:
