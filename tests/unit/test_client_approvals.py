@@ -14,8 +14,6 @@ from airline_client.__main__ import main, normalize
 from airline_client.approvals import age
 from tests.unit.test_client import serving
 
-NOW = time.time()
-
 
 def request(request_id: str, seat: str, waited_s: float) -> dict[str, Any]:
     return {
@@ -28,12 +26,18 @@ def request(request_id: str, seat: str, waited_s: float) -> dict[str, Any]:
         "seat": seat,
         "seat_class": "premium",
         "session_id": "s1",
-        "requested_at": NOW - waited_s,
+        "requested_at": time.time() - waited_s,
         "timeout_s": 86400.0,
     }
 
 
-PENDING = {"requests": [request("APR-1A2B3C4D", "2A", 75), request("APR-00FF00FF", "3C", 7300)]}
+WAITED_S = {"APR-1A2B3C4D": 75.0, "APR-00FF00FF": 7300.0}
+PENDING = {
+    "requests": [
+        request(rid, seat, WAITED_S[rid])
+        for rid, seat in (("APR-1A2B3C4D", "2A"), ("APR-00FF00FF", "3C"))
+    ]
+}
 
 
 class FakeDesk(ThreadingHTTPServer):
@@ -94,6 +98,9 @@ def client_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def desk() -> Iterator[FakeDesk]:
+    # The waits are measured from now, not from import time (a slow collection ages them).
+    for pending in PENDING["requests"]:
+        pending["requested_at"] = time.time() - WAITED_S[pending["request_id"]]
     with serving(FakeDesk()) as server:
         yield server
 
