@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from devstack import DEFAULT_SERVICES, TEST_SERVER_ENV, LogSink, ServiceSpec, Stack, StackConfig
+from tests.support.auth import SECRETS, TestAuth
 from tests.support.fault_llm import FaultLLM, Verdict
 
 INTEGRATION_DIR = Path(__file__).parent / "integration"
@@ -145,6 +146,8 @@ def stack_config(
             "testsupport": {"PYTHONPATH": str(SUPPORT_DIR)},
         },
         logs=LogSink(directory=root / "logs", echo=echo),
+        # One set of secrets for every test stack: the helpers sign with it (support/auth.py).
+        secrets_dir=SECRETS.directory,
     )
 
 
@@ -157,8 +160,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def ingress(stack: Stack) -> Iterator[httpx.Client]:
-    """An HTTP client for the stack's ingress (base URL set, generous timeout)."""
-    with httpx.Client(base_url=stack.ingress_url, timeout=60.0) as client:
+    """An HTTP client for the ingress, calling as the rightful caller (support/auth.py)."""
+    with httpx.Client(base_url=stack.ingress_url, timeout=60.0, auth=TestAuth()) as client:
         yield client
 
 

@@ -1,16 +1,22 @@
 """One cluster, one memory: a conversation held through any node's ingress reads the same
 through every other node."""
 
-import httpx
-
 from devstack import Stack
-from tests.support.helpers import chat, new_booking, read, seat_map, seat_of, session_id
+from tests.support.helpers import (
+    chat,
+    ingress_client,
+    new_booking,
+    read,
+    seat_map,
+    seat_of,
+    session_id,
+)
 
 
 def test_a_session_held_through_one_node_reads_the_same_through_every_other(
     cluster: Stack,
 ) -> None:
-    ingresses = [httpx.Client(base_url=url, timeout=60.0) for url in cluster.ingress_urls]
+    ingresses = [ingress_client(url, timeout=60.0) for url in cluster.ingress_urls]
     try:
         held = []
         for through in ingresses:

@@ -20,7 +20,7 @@ import pytest
 from airline_client import AgentClient, ClientError
 from devstack import Stack, wait_for
 from tests.support.helpers import TestBooking as Booked
-from tests.support.helpers import mails, new_booking, read, seat_map, seat_of
+from tests.support.helpers import ingress_client, mails, new_booking, read, seat_map, seat_of
 from tests.support.helpers import session_id as new_session_id
 from tests.support.turns import invocations
 
@@ -87,7 +87,7 @@ def test_sigkill_of_one_node_while_turns_run_loses_and_doubles_nothing(
     cluster: Stack, number: int
 ) -> None:
     survivor = cluster.node(number % 3 + 1)
-    with httpx.Client(base_url=survivor.ingress_url, timeout=60.0) as ingress:
+    with ingress_client(survivor.ingress_url, timeout=60.0) as ingress:
         customers = start_customers(cluster, ingress)
         in_flight = wait_for(
             lambda: (n := turns_in_flight(cluster, customers)) >= CUSTOMERS // 2 and n,
@@ -149,7 +149,7 @@ def check_outcome(cluster: Stack, ingress: httpx.Client, customer: Customer) -> 
 
     # The same history through every node.
     for url in cluster.ingress_urls:
-        with httpx.Client(base_url=url, timeout=60.0) as node:
+        with ingress_client(url, timeout=60.0) as node:
             history = read(node, f"/AgentSession/{customer.session}/history")
         said = [e["text"] for e in history["entries"] if e["kind"] == "user"]
         assert said == [customer.message(kind, seat) for kind, seat in SCRIPT]

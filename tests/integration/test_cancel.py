@@ -15,7 +15,15 @@ import pytest
 
 from devstack import Stack, wait_for
 from tests.conftest import stack_config
-from tests.support.helpers import chat, mails, new_booking, read, seat_of, session_id
+from tests.support.helpers import (
+    chat,
+    ingress_client,
+    mails,
+    new_booking,
+    read,
+    seat_of,
+    session_id,
+)
 
 LLM_LATENCY_MS = 1500
 
@@ -31,7 +39,7 @@ def slow_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def client(slow_stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=slow_stack.ingress_url, timeout=120.0) as http:
+    with ingress_client(slow_stack.ingress_url, timeout=120.0) as http:
         yield http
 
 
@@ -44,7 +52,7 @@ class Turn(threading.Thread):
         self.response: httpx.Response | None = None
 
     def run(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=120.0) as http:
+        with ingress_client(self.url, timeout=120.0) as http:
             self.response = http.post(
                 f"/AgentSession/{self.session}/chat",
                 json={"message": self.message},

@@ -5,7 +5,16 @@ import httpx
 from airline_agent.faq import seats_answer
 from airline_contracts.formats import row_ranges
 from airline_contracts.seating import CabinLayout
-from tests.support.helpers import chat, mails, new_booking, read, seat_map, seat_of, session_id
+from tests.support.helpers import (
+    chat,
+    mails,
+    new_booking,
+    read,
+    relay,
+    seat_map,
+    seat_of,
+    session_id,
+)
 
 
 def test_invoice_is_sent_once(ingress: httpx.Client) -> None:
@@ -87,8 +96,8 @@ def test_faq_and_handoffs_between_agents(ingress: httpx.Client) -> None:
 
 
 def test_seed_bookings_are_loaded(ingress: httpx.Client) -> None:
-    assert read(ingress, "/Booking/AB4568/get")["passenger_name"]
-    assert read(ingress, "/Booking/5666/get")["flight"]
+    assert relay(ingress, "Booking", "get", "AB4568")["passenger_name"]
+    assert relay(ingress, "Booking", "get", "5666")["flight"]
 
 
 def test_the_faq_tells_the_cabin_as_seating_holds_it(ingress: httpx.Client) -> None:

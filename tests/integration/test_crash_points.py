@@ -19,7 +19,7 @@ import pytest
 from devstack import Stack, wait_for
 from tests.conftest import stack_config
 from tests.support.helpers import TestBooking as Booked
-from tests.support.helpers import mails, new_booking, read, seat_map, seat_of
+from tests.support.helpers import ingress_client, mails, new_booking, read, seat_map, seat_of
 from tests.support.helpers import session_id as new_session_id
 from tests.support.turns import Turn, calls_from, count, invocations, journal, pending
 
@@ -49,7 +49,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def client(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.ingress_url, timeout=120.0) as http:
+    with ingress_client(stack.ingress_url, timeout=120.0) as http:
         yield http
 
 

@@ -2,12 +2,19 @@
 
 from pathlib import Path
 
-import httpx
 import pytest
 
 from devstack import Stack
 from tests.conftest import stack_config
-from tests.support.helpers import chat, mails, new_booking, read, seat_of, session_id
+from tests.support.helpers import (
+    chat,
+    ingress_client,
+    mails,
+    new_booking,
+    read,
+    seat_of,
+    session_id,
+)
 
 
 def test_sessions_bookings_and_mails_survive_a_full_restart(
@@ -16,13 +23,13 @@ def test_sessions_bookings_and_mails_survive_a_full_restart(
     root: Path = tmp_path_factory.mktemp("durable")
     config = stack_config(root)
     session = session_id()
-    with Stack(config) as first, httpx.Client(base_url=first.ingress_url, timeout=60) as ingress:
+    with Stack(config) as first, ingress_client(first.ingress_url, timeout=60) as ingress:
         booking = new_booking(ingress, seat="5B")
         chat(ingress, session, f"send me the invoice for {booking.proof}")
         chat(ingress, session, "can you change my seat to 10b?")
         before = read(ingress, f"/AgentSession/{session}/history")
 
-    with Stack(config) as second, httpx.Client(base_url=second.ingress_url, timeout=60) as ingress:
+    with Stack(config) as second, ingress_client(second.ingress_url, timeout=60) as ingress:
         assert read(ingress, f"/AgentSession/{session}/history") == before
         assert len(mails(ingress, booking.email)) == 1
         assert seat_of(ingress, booking.confirmation_number) == "5B"

@@ -19,7 +19,15 @@ from airline_agent.session import UNAVAILABLE, UNAVAILABLE_MIDWAY
 from devstack import Stack, wait_for
 from tests.conftest import stack_config
 from tests.support.fault_llm import TRANSIENT, Fault, FaultLLM
-from tests.support.helpers import chat, mails, new_booking, read, seat_of, session_id
+from tests.support.helpers import (
+    chat,
+    ingress_client,
+    mails,
+    new_booking,
+    read,
+    seat_of,
+    session_id,
+)
 
 MAX_ATTEMPTS = 4
 INITIAL_RETRY_S = 0.2
@@ -50,7 +58,7 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory, llm: FaultLLM) -> Iter
 @pytest.fixture
 def ingress(fault_stack: Stack, llm: FaultLLM) -> Iterator[httpx.Client]:
     llm.heal()
-    with httpx.Client(base_url=fault_stack.ingress_url, timeout=120.0) as http:
+    with ingress_client(fault_stack.ingress_url, timeout=120.0) as http:
         yield http
     llm.heal()
 

@@ -21,7 +21,7 @@ import pytest
 
 from devstack import Stack, wait_for
 from tests.conftest import REPLAY_ENV, stack_config
-from tests.support.helpers import mails, new_booking, seat_map, session_id
+from tests.support.helpers import ingress_client, mails, new_booking, seat_map, session_id
 
 WORK_DELAY_MS = 1000
 TURN_BOUND_S = 1.8
@@ -41,7 +41,7 @@ def slow_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def client(slow_stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=slow_stack.ingress_url, timeout=120.0) as http:
+    with ingress_client(slow_stack.ingress_url, timeout=120.0) as http:
         yield http
 
 
@@ -55,7 +55,7 @@ class Turn(threading.Thread):
         self.seconds = 0.0
 
     def run(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=120.0) as http:
+        with ingress_client(self.url, timeout=120.0) as http:
             started = time.monotonic()
             self.response = http.post(
                 f"/AgentSession/{self.session}/chat",

@@ -15,7 +15,16 @@ import pytest
 from devstack import Stack, wait_for
 from tests.conftest import stack_config
 from tests.support import helpers
-from tests.support.helpers import chat, mails, new_booking, read, session_id
+from tests.support.helpers import (
+    chat,
+    ingress_client,
+    mails,
+    new_booking,
+    pay,
+    read,
+    relay,
+    session_id,
+)
 
 PAYMENT_DELAY_S = 4
 # Long enough to stop and start every process before it is due.
@@ -70,7 +79,7 @@ def timer_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def client(timer_stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=timer_stack.ingress_url, timeout=60.0) as http:
+    with ingress_client(timer_stack.ingress_url, timeout=60.0) as http:
         yield http
 
 
@@ -82,7 +91,7 @@ def test_unpaid_invoice_gets_one_reminder_and_a_paid_one_none(
     [scheduled] = _invocations(timer_stack, "Invoice", paid_id, "remind")
     assert scheduled["status"] == "scheduled"
 
-    payment = client.post(f"/Invoice/{paid_id}/pay")
+    payment = pay(client, paid_id)
     assert payment.status_code == 200, payment.text
     assert payment.json()["already_paid"] is False
     assert payment.json()["reminder"] == "cancelled"
@@ -94,8 +103,8 @@ def test_unpaid_invoice_gets_one_reminder_and_a_paid_one_none(
     unpaid_id = invoice_for(client, unpaid)
     wait_for(lambda: len(reminders(client, unpaid)) == 1, timeout=60, interval=0.2)
     assert reminders(client, paid) == []
-    assert read(client, f"/Invoice/{unpaid_id}/get")["reminder"] == "sent"
-    assert read(client, f"/Invoice/{paid_id}/get")["paid"] is True
+    assert relay(client, "Invoice", "get", unpaid_id)["reminder"] == "sent"
+    assert relay(client, "Invoice", "get", paid_id)["paid"] is True
 
 
 def invoices_of(stack: Stack, booking: helpers.TestBooking) -> list[str]:
@@ -138,7 +147,7 @@ def test_asking_again_resends_the_one_invoice_and_paying_ends_the_dunning(
     }
     assert len(scheduled_reminders(timer_stack, booking)) == 1
 
-    paid = client.post(f"/Invoice/{first}/pay")
+    paid = pay(client, first)
     assert paid.status_code == 200, paid.text
     wait_for(lambda: scheduled_reminders(timer_stack, booking) == [], timeout=30)
     receipt = chat(client, session, f"send me the invoice for {booking.proof}")
@@ -171,14 +180,14 @@ def test_an_unpaid_booking_keeps_its_one_reminder(timer_stack: Stack, client: ht
 def test_paying_twice_and_unknown_invoices(timer_stack: Stack, client: httpx.Client) -> None:
     booking = new_booking(client)
     invoice_id = invoice_for(client, booking)
-    first = client.post(f"/Invoice/{invoice_id}/pay").json()
-    second = client.post(f"/Invoice/{invoice_id}/pay")
+    first = pay(client, invoice_id).json()
+    second = pay(client, invoice_id)
     assert second.status_code == 200, second.text
     assert first["already_paid"] is False
     assert second.json()["already_paid"] is True
     assert "already paid" in second.json()["message"]
 
-    unknown = client.post("/Invoice/INV-NOPE9-00000000/pay")
+    unknown = pay(client, "INV-NOPE9-00000000")
     assert unknown.status_code == 404
     assert "no invoice" in unknown.json()["message"].lower()
     # Only the agent's invoicing path may create invoices or send reminders.
@@ -193,7 +202,7 @@ def test_payment_reminder_fires_once_after_a_full_restart(
     root: Path = tmp_path_factory.mktemp("restart")
     config = stack_config(root, service_env=_delays(RESTART_DELAY_S))
     session = session_id()
-    with Stack(config) as first, httpx.Client(base_url=first.ingress_url, timeout=60) as ingress:
+    with Stack(config) as first, ingress_client(first.ingress_url, timeout=60) as ingress:
         booking = new_booking(ingress)
         invoice_id = invoice_for(ingress, booking)
         chat(ingress, session, f"remind me to check in for {booking.confirmation_number}")
@@ -204,7 +213,7 @@ def test_payment_reminder_fires_once_after_a_full_restart(
         assert checkin["status"] == "scheduled"
         assert reminders(ingress, booking) == [] and checkin_mails(ingress, booking) == []
 
-    with Stack(config) as second, httpx.Client(base_url=second.ingress_url, timeout=60) as ingress:
+    with Stack(config) as second, ingress_client(second.ingress_url, timeout=60) as ingress:
         wait_for(lambda: len(reminders(ingress, booking)) == 1, timeout=60, interval=0.2)
         [done] = _invocations(second, "Invoice", invoice_id, "remind")
         assert done["id"] == scheduled["id"]
@@ -214,7 +223,7 @@ def test_payment_reminder_fires_once_after_a_full_restart(
             ),
             timeout=30,
         )
-        assert read(ingress, f"/Invoice/{invoice_id}/get")["reminder"] == "sent"
+        assert relay(ingress, "Invoice", "get", invoice_id)["reminder"] == "sent"
         wait_for(lambda: len(checkin_notices(ingress, session)) == 1, timeout=60, interval=0.2)
         assert len(checkin_mails(ingress, booking)) == 1
         [fired] = _invocations(second, "CheckInReminder", checkin_key, "fire")

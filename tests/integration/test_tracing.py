@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from airline_client import TraceParent
 from devstack import Stack, wait_for
 from tests.conftest import TEST_MODEL, stack_config
-from tests.support.helpers import new_booking, session_id
+from tests.support.helpers import ingress_client, new_booking, session_id
 from tests.support.otlp import OtlpReceiver, ReceivedSpan, span_tree
 
 AGENT_METRICS = (
@@ -53,7 +53,7 @@ def traced_stack(
 
 @pytest.fixture
 def ingress(traced_stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=traced_stack.ingress_url, timeout=60.0) as http:
+    with ingress_client(traced_stack.ingress_url, timeout=60.0) as http:
         yield http
 
 

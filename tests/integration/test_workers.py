@@ -9,7 +9,15 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from devstack import Stack, wait_for
 from tests.conftest import stack_config
-from tests.support.helpers import chat, mails, new_booking, seat_map, seat_of, session_id
+from tests.support.helpers import (
+    chat,
+    ingress_client,
+    mails,
+    new_booking,
+    seat_map,
+    seat_of,
+    session_id,
+)
 
 WORKERS = 2
 
@@ -26,7 +34,7 @@ def workers_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def client(workers_stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=workers_stack.ingress_url, timeout=60.0) as http:
+    with ingress_client(workers_stack.ingress_url, timeout=60.0) as http:
         yield http
 
 

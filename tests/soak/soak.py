@@ -42,6 +42,8 @@ from airline_client import AgentClient, BadResponse, ClientError, RequestRejecte
 from airline_client.tracecontext import TraceParent
 from devstack import Stack
 from tests.conftest import stack_config
+from tests.support.auth import ingress_client
+from tests.support.helpers import relay
 
 FLIGHT_SIZE = 5
 # Seats asked for: rows 6-9, A-F (no premium or exit row, which need a supervisor's approval);
@@ -99,6 +101,8 @@ class Session:
     email: str
     seat: str
     messages: list[Message]
+    # The session's token, from `Sessions/open` like any customer's.
+    token: str = ""
 
 
 @dataclass
@@ -200,14 +204,17 @@ def create_sessions(http: httpx.Client, config: SoakConfig, rng: random.Random) 
             },
         )
         response.raise_for_status()
+        opened = http.post("/Sessions/open")
+        opened.raise_for_status()
         sessions.append(
             Session(
-                f"soak-{run.lower()}-{i:03d}",
+                opened.json()["session_id"],
                 number,
                 flight,
                 email,
                 seat,
                 script(rng, number, config.turns),
+                opened.json()["token"],
             )
         )
     return sessions
@@ -244,7 +251,10 @@ def converse(urls: list[str], session: Session, deadline: float) -> int:
     Returns how many requests the client re-sent to another address than the one that failed.
     """
     timeout = 90.0
-    with AgentClient(urls, attempts=1, timeout_s=timeout, backoff_s=0) as client:
+    tokens = {session.session_id: session.token}
+    with AgentClient(
+        urls, attempts=1, timeout_s=timeout, backoff_s=0, session_tokens=tokens
+    ) as client:
         for message in session.messages:
             send(client, session, message, deadline)
             if message.reply is None:
@@ -284,6 +294,7 @@ def chaos(stack: Stack, config: SoakConfig, done: threading.Event, report: Repor
 
 
 def _get(http: httpx.Client, path: str) -> Any:
+    """A read through an ingress client that calls as the rightful caller (support/auth.py)."""
     response = http.post(path)
     response.raise_for_status()
     return response.json()
@@ -341,17 +352,17 @@ def check(stack: Stack, http: httpx.Client, sessions: list[Session], report: Rep
                 expected = changed.group(2)
             elif m.kind == "seat" and "already taken" in (m.reply or ""):
                 report.seats_refused += 1
-        held = _get(http, f"/Booking/{s.confirmation_number}/get")["seat"]
+        held = relay(http, "Booking", "get", s.confirmation_number)["seat"]
         if held != expected:
             report.inconsistent.append(
                 f"{s.confirmation_number}: seating says {held}, the answers said {expected}"
             )
 
     for flight, members in flights.items():
-        occupied: dict[str, str] = _get(http, f"/Flight/{flight}/seat_map")["occupied"]
+        occupied: dict[str, str] = relay(http, "Flight", "seat_map", flight)["occupied"]
         holders = Counter(occupied.values())
         for s in members:
-            held = _get(http, f"/Booking/{s.confirmation_number}/get")["seat"]
+            held = relay(http, "Booking", "get", s.confirmation_number)["seat"]
             if holders[s.confirmation_number] != 1 or occupied.get(held) != s.confirmation_number:
                 mine = sorted(seat for seat, cn in occupied.items() if cn == s.confirmation_number)
                 report.inconsistent.append(
@@ -376,7 +387,7 @@ def run_soak(config: SoakConfig, root: Path) -> Report:
     )
     stack_conf = replace(stack_conf, server_env={**stack_conf.server_env, **SERVER_ENV})
     report = Report(sessions=config.sessions, nodes=config.nodes)
-    with Stack(stack_conf) as stack, httpx.Client(base_url=stack.ingress_url, timeout=60) as http:
+    with Stack(stack_conf) as stack, ingress_client(stack.ingress_url, timeout=60) as http:
         sessions = create_sessions(http, config, rng)
         report.messages = sum(len(s.messages) for s in sessions)
         started = time.monotonic()

@@ -169,7 +169,10 @@ def test_compose_validates_with_docker_compose(compose: dict[str, Any], tmp_path
 
 def test_optional_env_file_in_the_long_form(services: dict[str, dict[str, Any]]) -> None:
     for name in SCALABLE:
-        assert services[name]["env_file"] == [{"path": "../.env", "required": False}], name
+        assert services[name]["env_file"] == [
+            {"path": "../.env", "required": False},
+            {"path": "./.secrets/airline.env", "required": False},
+        ], name
 
 
 def test_compose_for_1_29_keeps_an_optional_env_file_only_when_it_exists(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Small helpers for the integration tests: unique keys, bookings, reading the outside world."""
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 import httpx
 
 from devstack import Stack, wait_for
+from tests.support.auth import bearer, headers_for, ingress_client, supervisor, webhook
 
 
 def unique(prefix: str, length: int = 6) -> str:
@@ -58,15 +60,15 @@ def new_booking(
 
 
 def session_id() -> str:
-    """A fresh conversation id."""
-    return f"test-{uuid.uuid4().hex[:12]}"
+    """A fresh conversation id of 128 random bits; the helpers sign its token (support/auth.py)."""
+    return f"test-{uuid.uuid4().hex}{uuid.uuid4().hex[:8]}"
 
 
 def chat(
     ingress: httpx.Client, session: str, message: str, key: str | None = None
 ) -> dict[str, Any]:
     """Send one message; return the agent's reply as JSON (fails the test on a non-2xx)."""
-    headers = {"idempotency-key": key} if key else {}
+    headers = {**bearer(session), **({"idempotency-key": key} if key else {})}
     response = ingress.post(
         f"/AgentSession/{session}/chat", json={"message": message}, headers=headers
     )
@@ -75,8 +77,8 @@ def chat(
 
 
 def read(ingress: httpx.Client, path: str) -> Any:
-    """A handler that takes no input (Restate wants no body then)."""
-    response = ingress.post(path)
+    """A handler that takes no input (Restate wants no body then), called by its rightful caller."""
+    response = ingress.post(path, headers=headers_for(path))
     response.raise_for_status()
     return response.json()
 
@@ -87,13 +89,29 @@ def mails(ingress: httpx.Client, email: str) -> list[dict[str, Any]]:
 
 
 def seat_of(ingress: httpx.Client, confirmation_number: str) -> str:
-    """The seat seating has on record for a booking."""
-    return read(ingress, f"/Booking/{confirmation_number}/get")["seat"]
+    """The seat seating has on record for a booking (a private read: through TestSupport)."""
+    return relay(ingress, "Booking", "get", confirmation_number)["seat"]
 
 
 def seat_map(ingress: httpx.Client, flight: str) -> dict[str, str]:
-    """Occupied seats of a flight: seat -> confirmation number."""
-    return read(ingress, f"/Flight/{flight}/seat_map")["occupied"]
+    """Occupied seats of a flight: seat -> confirmation number (a private read)."""
+    return relay(ingress, "Flight", "seat_map", flight)["occupied"]
+
+
+def relay(ingress: httpx.Client, service: str, handler: str, key: str | None = None) -> Any:
+    """Call a handler private to the ingress from inside the cluster, as a service would."""
+    response = ingress.post(
+        "/TestSupport/relay", json={"service": service, "handler": handler, "key": key}
+    )
+    response.raise_for_status()
+    return response.json()["result"]
+
+
+def pay(ingress: httpx.Client, invoice_id: str) -> httpx.Response:
+    """Pay an invoice as the payment provider would: a signed webhook."""
+    body = json.dumps({"invoice_id": invoice_id}).encode()
+    headers = {**webhook(body), "content-type": "application/json"}
+    return ingress.post(f"/Invoice/{invoice_id}/pay", content=body, headers=headers)
 
 
 def logged(stack: Stack, service: str, text: str) -> int:
@@ -103,4 +121,4 @@ def logged(stack: Stack, service: str, text: str) -> int:
     return sum(text in line for line in path.read_text(encoding="utf-8").splitlines())
 
 
-__all__ = ["wait_for"]
+__all__ = ["ingress_client", "supervisor", "wait_for"]

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from devstack import Stack
+from tests.support.auth import bearer
 
 
 class Turn(threading.Thread):
@@ -33,7 +34,7 @@ class Turn(threading.Thread):
                     response = http.post(
                         f"/AgentSession/{self.session}/chat",
                         json={"message": self.message},
-                        headers={"idempotency-key": self.key},
+                        headers={"idempotency-key": self.key, **bearer(self.session)},
                     )
                 except httpx.TransportError:
                     response = None

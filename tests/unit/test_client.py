@@ -134,10 +134,13 @@ class FakeIngress(ThreadingHTTPServer):
             return 200, HISTORY
         if (service, handler) == ("AgentSession", "status"):
             return 200, STATUS
-        if (service, handler) == ("Booking", "get"):
-            if parts[2] == "AB4568":
+        if (service, handler) == ("Sessions", "open"):
+            opened = f"s-{uuid.uuid4().hex}"
+            return 200, {"session_id": opened, "token": f"token-of-{opened}", "expires_at": 1}
+        if (service, handler) == ("Booking", "lookup"):
+            if parts[2] == "AB4568" and json.loads(seen.body) == {"last_name": "Lovelace"}:
                 return 200, BOOKING
-            return 404, {"message": f"No booking with confirmation number {parts[2]}"}
+            return 404, {"message": f"No booking {parts[2]} with that last name"}
         if (service, handler) == ("Mailbox", "inbox"):
             return 200, INBOX
         if (service, handler) == ("SeatApproval", "status"):
@@ -183,6 +186,10 @@ def client_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("RESTATE_INGRESS_URL", raising=False)
     monkeypatch.delenv("CLIENT_TIMEOUT_S", raising=False)
     monkeypatch.setenv("CLIENT_RETRY_BACKOFF_S", "0.01")
+    # No operator or provider secrets unless a test sets them.
+    monkeypatch.setenv("AIRLINE_SECRETS_DIR", str(tmp_path / "no-secrets"))
+    monkeypatch.delenv("SUPERVISOR_TOKEN", raising=False)
+    monkeypatch.delenv("PAYMENT_WEBHOOK_SECRET", raising=False)
     return state
 
 
@@ -335,7 +342,7 @@ def test_connection_refused_with_ingress_from_env(
 ) -> None:
     url = closed_port_url()
     monkeypatch.setenv("RESTATE_INGRESS_URL", url)
-    code, _, err = run(capsys, "status")
+    code, _, err = run(capsys, "status", "--session", "s1")
     assert code == 1
     assert err.startswith(f"error: cannot reach the agent at {url} - ")
 
@@ -348,28 +355,36 @@ def test_400_shows_the_servers_message_without_retrying(
     assert len(fake.seen) == 1
 
 
-def test_default_session_is_created_then_reused(
+def test_default_session_is_opened_by_the_agent_then_reused_with_its_token(
     fake: FakeIngress, capsys: pytest.CaptureFixture[str], client_env: Path
 ) -> None:
     run(capsys, "--ingress", fake.url, "hello")
     saved = (client_env / "airline-client" / "session").read_text().strip()
-    assert re.fullmatch(r"s-[0-9a-f]{8}", saved)
+    assert re.fullmatch(r"s-[0-9a-f]{32}", saved)
+    tokens = client_env / "airline-client" / "tokens.json"
+    assert json.loads(tokens.read_text()) == {saved: f"token-of-{saved}"}
+    assert tokens.stat().st_mode & 0o777 == 0o600
     run(capsys, "--ingress", fake.url, "again")
-    assert [s.path for s in fake.seen] == [f"/AgentSession/{saved}/chat"] * 2
-    assert run(capsys, "session") == (0, saved + "\n", "")
+    assert [s.path for s in fake.seen] == ["/Sessions/open"] + [f"/AgentSession/{saved}/chat"] * 2
+    assert {s.headers["authorization"] for s in chats(fake)} == {f"Bearer token-of-{saved}"}
+    assert run(capsys, "session", "--ingress", fake.url) == (0, saved + "\n", "")
 
     run(capsys, "--ingress", fake.url, "--new-session", "fresh start")
     fresh = fake.seen[-1].path.split("/")[2]
     assert fresh != saved
-    assert run(capsys, "session") == (0, fresh + "\n", "")
+    assert fake.seen[-1].headers["authorization"] == f"Bearer token-of-{fresh}"
+    assert run(capsys, "session", "--ingress", fake.url) == (0, fresh + "\n", "")
 
 
 def test_session_file_falls_back_to_home(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake: FakeIngress,
 ) -> None:
     monkeypatch.delenv("XDG_STATE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    _, out, _ = run(capsys, "session")
+    _, out, _ = run(capsys, "session", "--ingress", fake.url)
     path = tmp_path / "home" / ".local" / "state" / "airline-client" / "session"
     assert path.read_text().strip() == out.strip()
 
@@ -406,11 +421,13 @@ def test_session_option_is_accepted_by_every_command(
     fake: FakeIngress, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The demo script runs `client --session S <anything>`.
-    code, out, _ = run(capsys, "--session", "s1", "--ingress", fake.url, "booking", "AB4568")
+    code, out, _ = run(
+        capsys, "--session", "s1", "--ingress", fake.url, "booking", "AB4568", "Lovelace"
+    )
     assert code == 0
     assert "booking:   AB4568" in out
     assert run(capsys, "--session", "s1", "mails", "ada@example.com", "--ingress", fake.url)[0] == 0
-    assert run(capsys, "--session", "s1", "session") == (0, "s1\n", "")
+    assert run(capsys, "--session", "s1", "session", "--ingress", fake.url) == (0, "s1\n", "")
 
 
 def test_reads_send_no_body_and_no_key(
@@ -418,17 +435,14 @@ def test_reads_send_no_body_and_no_key(
 ) -> None:
     run(capsys, "history", "--ingress", fake.url, "--session", "s1")
     run(capsys, "status", "--ingress", fake.url, "--session", "s1")
-    run(capsys, "booking", "AB4568", "--ingress", fake.url)
     run(capsys, "mails", "ada@example.com", "--ingress", fake.url)
     assert [s.path for s in fake.seen] == [
         "/AgentSession/s1/history",
         "/AgentSession/s1/status",
-        "/Booking/AB4568/get",  # the seat as seating holds it now
-        "/SeatApproval/APR-1A2B3C4D/status",
-        "/Booking/AB4568/get",
+        "/Booking/AB4568/lookup",  # the seat as seating holds it now, with the last name
         "/Mailbox/ada%40example.com/inbox",
     ]
-    for seen in fake.seen:
+    for seen in (s for s in fake.seen if not s.path.endswith("/lookup")):  # it takes the name
         assert seen.body == b""
         assert "content-type" not in seen.headers
         assert seen.key is None
@@ -450,7 +464,7 @@ def test_status_booking_and_mails_are_readable(
         "notices:      1, newest last",
         "  - [approvals] Your request APR-1A2B3C4D was approved: seat 2A.",
     ]
-    _, out, _ = run(capsys, "booking", "AB4568", "--ingress", fake.url)
+    _, out, _ = run(capsys, "booking", "AB4568", "Lovelace", "--ingress", fake.url)
     assert "passenger: Ada Lovelace <ada@example.com>" in out
     assert "seat:      2A" in out
     _, out, _ = run(capsys, "mails", "ada@example.com", "--ingress", fake.url)
@@ -464,9 +478,9 @@ def test_status_booking_and_mails_are_readable(
 def test_unknown_booking_shows_the_404_message(
     fake: FakeIngress, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "booking", "NOPE", "--ingress", fake.url)
+    code, out, err = run(capsys, "booking", "NOPE", "Nobody", "--ingress", fake.url)
     assert (code, out) == (1, "")
-    assert err == "error: No booking with confirmation number NOPE\n"
+    assert err == "error: No booking NOPE with that last name\n"
     assert len(fake.seen) == 1
 
 
@@ -518,14 +532,14 @@ def test_agent_client_api(fake: FakeIngress) -> None:
         answer = client.chat("s1", "hi", idempotency_key="k")
         assert (answer.agent, answer.reply, answer.turn) == ("triage", "you said: hi", 1)
         assert client.status("s1").context.passenger_name == "Ada Lovelace"
-        assert client.booking("AB4568").fare_eur == 420
+        assert client.booking("AB4568", "Lovelace").fare_eur == 420
         assert [m.subject for m in client.mails("ada@example.com").mails] == [
             "Your invoice",
             "Seat changed",
         ]
         assert client.history("s1").entries[1].name == "change_seat"
         with pytest.raises(RequestRejected) as rejected:
-            client.booking("NOPE")
+            client.booking("NOPE", "Nobody")
     assert rejected.value.status == 404
 
 

@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
 
+import jwt
 import pytest
 
 from airline_client import AgentClient, RequestRejected
@@ -212,11 +213,32 @@ def test_agent_client_api(desk: FakeDesk) -> None:
     assert rejected.value.status == 412
 
 
+def _proves(headers: dict[str, str], secret: str) -> bool:
+    """Whether the request carries a fresh proof (HS256 JWT, a minute at most) of secret."""
+    claims = jwt.decode(
+        headers["x-supervisor-token"], secret, algorithms=["HS256"], audience="airline-operator"
+    )
+    return 0 < claims["exp"] - claims["iat"] <= 60
+
+
 def test_decisions_carry_the_supervisor_token_from_the_environment(
     desk: FakeDesk, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SUPERVISOR_TOKEN", "s3cret")
     assert run(capsys, "approve", "APR-1A2B3C4D", "--ingress", desk.url)[0] == 0
-    assert desk.seen[-1][1].get("x-supervisor-token") == "s3cret"
+    assert _proves(desk.seen[-1][1], "s3cret")
     assert run(capsys, "approvals", "--ingress", desk.url)[0] == 0
-    assert "x-supervisor-token" not in desk.seen[-1][1]  # only decisions carry it
+    assert _proves(desk.seen[-1][1], "s3cret")  # the list is theirs too
+    assert "s3cret" not in json.dumps([seen[1] for seen in desk.seen])  # never sent itself
+
+
+def test_the_supervisor_token_comes_from_the_stacks_secrets_dir(
+    desk: FakeDesk,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "supervisor.token").write_text("from-the-file\n")
+    monkeypatch.setenv("AIRLINE_SECRETS_DIR", str(tmp_path))
+    assert run(capsys, "approvals", "--ingress", desk.url)[0] == 0
+    assert _proves(desk.seen[-1][1], "from-the-file")

@@ -111,7 +111,9 @@ def test_the_command_line_takes_a_list_from_the_environment(
 def test_the_command_line_takes_a_list_with_ingress(
     other: FakeIngress, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "status", "--ingress", f"{closed_port_url()},{other.url}")
+    code, out, _ = run(
+        capsys, "status", "--session", "s1", "--ingress", f"{closed_port_url()},{other.url}"
+    )
     assert code == 0 and "active agent: seat_booking" in out
 
 

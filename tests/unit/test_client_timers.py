@@ -1,5 +1,6 @@
 """`client pay` and `client cancel` against the fake ingress of test_client.py."""
 
+import hmac
 import json
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 from tests.unit.test_client import FakeIngress, Seen, client_env, fake, run
 
 __all__ = ["client_env", "fake"]  # fixtures used here
+WEBHOOK_SECRET = "whsec-for-tests"
 
 
 @pytest.fixture
@@ -38,6 +40,7 @@ def answers(fake: FakeIngress, monkeypatch: pytest.MonkeyPatch) -> FakeIngress:
         return normal(seen)
 
     monkeypatch.setattr(fake, "answer", answer)
+    monkeypatch.setenv("PAYMENT_WEBHOOK_SECRET", WEBHOOK_SECRET)
     return fake
 
 
@@ -51,8 +54,22 @@ def test_pay_prints_the_outcome_and_sends_one_key_per_payment(
     assert out.strip() == "Invoice INV-AB4568-1F0C2A9B paid"
     assert "already paid" in out_again
     first, second = answers.seen
-    assert first.path == "/Invoice/INV-AB4568-1F0C2A9B/pay" and first.body == b""
+    assert first.path == "/Invoice/INV-AB4568-1F0C2A9B/pay"
+    assert json.loads(first.body) == {"invoice_id": "INV-AB4568-1F0C2A9B"}
     assert first.key and second.key and first.key != second.key
+    # Signed as the payment provider signs: t=<unix>,v1=HMAC-SHA256("<t>." + body).
+    stamp, signature = (part.split("=", 1)[1] for part in first.headers["x-signature"].split(","))
+    expected = hmac.new(WEBHOOK_SECRET.encode(), f"{stamp}.".encode() + first.body, "sha256")
+    assert hmac.compare_digest(signature, expected.hexdigest())
+
+
+def test_pay_without_the_webhook_secret_sends_nothing(
+    answers: FakeIngress, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PAYMENT_WEBHOOK_SECRET")
+    code, _, err = run(capsys, "pay", "INV-AB4568-1F0C2A9B", "--ingress", answers.url)
+    assert code == 1 and "no payment webhook secret" in err
+    assert answers.seen == []
 
 
 def test_pay_unknown_invoice_is_an_error(
@@ -86,7 +103,8 @@ def test_cancel_uses_the_session_and_says_when_nothing_runs(
 def test_cancel_defaults_to_the_saved_session(
     answers: FakeIngress, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, session, _ = run(capsys, "session")
+    _, session, _ = run(capsys, "session", "--ingress", answers.url)
     code, _, _ = run(capsys, "cancel", "--ingress", answers.url)
     assert code == 0
-    assert answers.seen[0].path == f"/AgentSession/{session.strip()}/cancel"
+    assert answers.seen[-1].path == f"/AgentSession/{session.strip()}/cancel"
+    assert answers.seen[-1].headers["authorization"] == f"Bearer token-of-{session.strip()}"

@@ -18,7 +18,7 @@ from .api import (
 from .approvals import ApprovalStatus
 from .errors import ClientError, NoAnswer, RequestRejected
 from .models import Booking, SessionStatus
-from .sessions import default_session, session_file
+from .sessions import load_tokens, save_default, save_token, saved_session, session_file
 from .tracecontext import TraceParent
 
 COMMANDS = (
@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         "booking", parents=[ingress, any_session, output], help="show a booking as seating holds it"
     )
     booking.add_argument("confirmation_number", metavar="CONFIRMATION", type=_non_empty)
+    booking.add_argument(
+        "last_name", metavar="LAST_NAME", type=_non_empty, help="the passenger's last name"
+    )
     mails = commands.add_parser(
         "mails", parents=[ingress, any_session, output], help="list the mails received"
     )
@@ -140,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "session",
-        parents=[any_session, fresh],
+        parents=[ingress, any_session, fresh],
         help=f"print the default session id (kept in {session_file()})",
     )
     return parser
@@ -170,8 +173,28 @@ def _reattach_hint(session: str, key: str, message: str) -> str:
     return "re-attach to it with: " + shlex.join(command)
 
 
+def _session(client: AgentClient, args: argparse.Namespace, *, start: bool = True) -> str:
+    """The session to talk to: --session, else the default one (opened on first use).
+
+    The tokens of the sessions this user opened are loaded into the client, which sends the
+    right one with each request to its session.
+    """
+    client.session_tokens.update(load_tokens())
+    if args.session:
+        return str(args.session)
+    saved = "" if getattr(args, "new_session", False) else saved_session()
+    if saved and saved in client.session_tokens:
+        return saved
+    if not start:
+        raise ClientError('no conversation yet: send a message first (`client "hello"`)')
+    opened = client.open_session()
+    save_token(opened.session_id, opened.token)
+    save_default(opened.session_id)
+    return opened.session_id
+
+
 def _say(client: AgentClient, args: argparse.Namespace) -> int:
-    session = args.session or default_session(new=args.new_session)
+    session = _session(client, args)
     key = args.idempotency_key or new_idempotency_key()
     trace = TraceParent.new()
     if args.trace:
@@ -197,18 +220,22 @@ def _live(
 ) -> tuple[dict[str, Booking | str], ApprovalStatus | str | None]:
     """The session's bookings as seating holds them now, and its latest seat request."""
     bookings: dict[str, Booking | str] = {}
+    # A booking is read with its passenger's last name (the proof of ownership), which the
+    # session knows for the booking it is about.
+    name = (state.context.passenger_name or "").split()
     for number in state.bookings[-5:]:
+        if not name:
+            bookings[number] = "the passenger's last name is not known to this session"
+            continue
         try:
-            bookings[number] = client.booking(number)
+            bookings[number] = client.booking(number, name[-1])
         except RequestRejected as error:
             bookings[number] = str(error)
+    # Where the request stands is for the agent to tell (SeatApproval/status is private).
     request = state.context.approval_request
-    pending: ApprovalStatus | str | None = None
-    if request:
-        try:
-            pending = client.approval(request)
-        except RequestRejected as error:
-            pending = f"{request}: {error}"
+    pending: ApprovalStatus | str | None = (
+        f'{request} (ask the agent: "what\'s the status?")' if request else None
+    )
     return bookings, pending
 
 
@@ -216,17 +243,17 @@ def _run(client: AgentClient, args: argparse.Namespace) -> int:
     if args.command == "say":
         return _say(client, args)
     if args.command == "history":
-        found = client.history(args.session or default_session())
+        found = client.history(_session(client, args, start=False))
         print(render.as_json(found.raw) if args.json else render.history(found))
     elif args.command == "status":
-        session = args.session or default_session()
+        session = _session(client, args, start=False)
         state = client.status(session)
         if args.json:
             print(render.as_json(state.raw))
         else:
             print(render.status(session, state, *_live(client, state)))
     elif args.command == "booking":
-        booking = client.booking(args.confirmation_number)
+        booking = client.booking(args.confirmation_number, args.last_name)
         print(render.as_json(booking.raw) if args.json else render.booking(booking))
     elif args.command == "mails":
         inbox = client.mails(args.email)
@@ -235,11 +262,13 @@ def _run(client: AgentClient, args: argparse.Namespace) -> int:
         payment = client.pay(args.invoice_id)
         print(render.as_json(payment.raw) if args.json else payment.message)
     elif args.command == "cancel":
-        cancelled = client.cancel(args.session or default_session())
+        cancelled = client.cancel(_session(client, args, start=False))
         print(render.as_json(cancelled.raw) if args.json else cancelled.message)
     elif args.command == "approvals":
         waiting = client.approvals()
         print(render.as_json(waiting.raw) if args.json else approvals.pending(waiting, time.time()))
+    elif args.command == "session":
+        print(_session(client, args))
     elif args.command in ("approve", "reject"):
         if args.command == "approve":
             status = client.approve(args.request_id)
@@ -260,9 +289,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "session", None) and getattr(args, "new_session", False):
         parser.error("--session and --new-session exclude each other")
     try:
-        if args.command == "session":
-            print(args.session or default_session(new=args.new_session))
-            return 0
         with AgentClient.from_env(args.ingress) as client:
             return _run(client, args)
     except ClientError as error:

@@ -1,5 +1,6 @@
 """`AgentClient`: the ingress calls, with retries that keep one idempotency key per message."""
 
+import json
 import os
 import time
 import uuid
@@ -10,9 +11,19 @@ from urllib.parse import quote
 
 import httpx
 
+from . import credentials
 from .approvals import DESK_KEY, ApprovalStatus, PendingApprovals
 from .errors import BadResponse, ClientError, IngressUnreachable, NoAnswer, RequestRejected
-from .models import Booking, Cancellation, ChatReply, History, Inbox, Payment, SessionStatus
+from .models import (
+    Booking,
+    Cancellation,
+    ChatReply,
+    History,
+    Inbox,
+    OpenedSession,
+    Payment,
+    SessionStatus,
+)
 from .tracecontext import TraceParent
 
 DEFAULT_INGRESS_URL = "http://127.0.0.1:8080"
@@ -22,6 +33,7 @@ BACKOFF_ENV = "CLIENT_RETRY_BACKOFF_S"
 WAIT_ENV = "CLIENT_WAIT_S"
 SUPERVISOR_ENV = "SUPERVISOR_TOKEN"
 SUPERVISOR_HEADER = "x-supervisor-token"
+SIGNATURE_HEADER = "x-signature"
 
 # A turn waits for the model and, after a crash, for Restate to replay it: be patient.
 DEFAULT_TIMEOUT_S = 120.0
@@ -91,6 +103,8 @@ class AgentClient:
         transport: httpx.BaseTransport | None = None,
         supervisor_token: str = "",
         wait_s: float = 0.0,
+        webhook_secret: str = "",
+        session_tokens: dict[str, str] | None = None,
     ) -> None:
         # Several addresses: the ingresses of a cluster's nodes, tried in turn (see `call`).
         self.ingress_urls = ingress_urls(ingress_url)
@@ -106,8 +120,12 @@ class AgentClient:
         # address than the one that failed: what a node loss cost this client.
         self.retries = 0
         self.failovers = 0
-        # Sent only with approve / reject; seating checks it when it has SUPERVISOR_TOKEN set.
-        self._supervisor = {SUPERVISOR_HEADER: supervisor_token} if supervisor_token else {}
+        # The operator credential: proven (never sent) with operator actions only.
+        self._supervisor_secret = supervisor_token
+        # Signs `pay` as the payment provider would.
+        self._webhook_secret = webhook_secret
+        # Session id -> token, for the sessions this client opened (or was given).
+        self.session_tokens: dict[str, str] = dict(session_tokens or {})
         timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S))
         # Loading the CA bundle costs ~80 ms per run; a plain-http ingress never uses it, and
         # redirects (the only way to reach another host) are not followed.
@@ -125,12 +143,14 @@ class AgentClient:
     @classmethod
     def from_env(cls, ingress_url: str | None = None) -> Self:
         """A client set up from $RESTATE_INGRESS_URL (one address or several, comma-separated),
-        $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S, $CLIENT_WAIT_S and $SUPERVISOR_TOKEN."""
+        $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S, $CLIENT_WAIT_S; the supervisor token and the
+        webhook secret from $SUPERVISOR_TOKEN / $PAYMENT_WEBHOOK_SECRET or the stack's secrets dir."""
         return cls(
             ingress_url or os.environ.get(INGRESS_ENV) or DEFAULT_INGRESS_URL,
             timeout_s=_env_seconds(TIMEOUT_ENV, DEFAULT_TIMEOUT_S),
             backoff_s=_env_seconds(BACKOFF_ENV, DEFAULT_BACKOFF_S),
-            supervisor_token=os.environ.get(SUPERVISOR_ENV, ""),
+            supervisor_token=credentials.supervisor_token(),
+            webhook_secret=credentials.webhook_secret(),
             wait_s=_env_seconds(WAIT_ENV, DEFAULT_WAIT_S),
         )
 
@@ -148,6 +168,25 @@ class AgentClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def open_session(self) -> OpenedSession:
+        """Open a conversation: the agent returns its id and the token that alone may use it."""
+        opened = OpenedSession.read(
+            self.call("Sessions", None, "open", idempotency_key=new_idempotency_key())
+        )
+        self.session_tokens[opened.session_id] = opened.token
+        return opened
+
+    def _operator(self) -> dict[str, str]:
+        """A fresh short-lived proof of the supervisor credential, if this client has it."""
+        if not self._supervisor_secret:
+            return {}
+        return {SUPERVISOR_HEADER: credentials.operator_token(self._supervisor_secret)}
+
+    def _bearer(self, session: str) -> dict[str, str]:
+        """The session's `authorization` header, if this client holds its token."""
+        token = self.session_tokens.get(session)
+        return {"authorization": f"Bearer {token}"} if token else {}
 
     def chat(
         self,
@@ -172,44 +211,69 @@ class AgentClient:
                 "chat",
                 body,
                 idempotency_key=key,
-                headers={"traceparent": trace.header},
+                headers={"traceparent": trace.header, **self._bearer(session)},
                 wait_s=self.wait_s,
             )
         )
 
     def history(self, session: str) -> History:
         """The session's whole conversation, oldest first."""
-        return History.read(self.call("AgentSession", session, "history"))
+        return History.read(
+            self.call("AgentSession", session, "history", headers=self._bearer(session))
+        )
 
     def status(self, session: str) -> SessionStatus:
         """The session's active agent, counters, bookings and what the agents know."""
-        return SessionStatus.read(self.call("AgentSession", session, "status"))
+        return SessionStatus.read(
+            self.call("AgentSession", session, "status", headers=self._bearer(session))
+        )
 
-    def booking(self, confirmation_number: str) -> Booking:
-        """The booking as the seating service holds it; 404 becomes RequestRejected."""
-        return Booking.read(self.call("Booking", confirmation_number, "get"))
+    def booking(self, confirmation_number: str, last_name: str) -> Booking:
+        """The booking, for its owner (confirmation number and last name); 404 otherwise."""
+        proof = {"last_name": last_name}
+        return Booking.read(self.call("Booking", confirmation_number, "lookup", proof))
 
     def approval(self, request_id: str) -> ApprovalStatus:
         """Where a seat request stands (pending, approved, rejected, expired)."""
         return ApprovalStatus.read(self.call("SeatApproval", request_id, "status"))
 
     def mails(self, email: str) -> Inbox:
-        """The mails delivered to this address."""
-        return Inbox.read(self.call("Mailbox", email, "inbox"))
+        """The mails delivered to this address (an operator's read)."""
+        return Inbox.read(self.call("Mailbox", email, "inbox", headers=self._operator()))
 
     def pay(self, invoice_id: str) -> Payment:
-        """Pay an invoice, which cancels its payment reminder; 404 if there is no such invoice."""
+        """Pay an invoice as the payment provider would: a webhook signed with its secret."""
+        if not self._webhook_secret:
+            raise ClientError(
+                "no payment webhook secret: set PAYMENT_WEBHOOK_SECRET or AIRLINE_SECRETS_DIR "
+                "(make up keeps it in .stack/restate/secrets)"
+            )
+        body = json.dumps({"invoice_id": invoice_id}).encode()
+        signed = credentials.sign_webhook(self._webhook_secret, body)
         # One key for this payment: a retry re-attaches instead of reporting "already paid".
         key = new_idempotency_key()
-        return Payment.read(self.call("Invoice", invoice_id, "pay", idempotency_key=key))
+        return Payment.read(
+            self.call(
+                "Invoice",
+                invoice_id,
+                "pay",
+                raw=body,
+                idempotency_key=key,
+                headers={SIGNATURE_HEADER: signed},
+            )
+        )
 
     def cancel(self, session: str) -> Cancellation:
         """Cancel the turn running in the session, if there is one."""
-        return Cancellation.read(self.call("AgentSession", session, "cancel"))
+        return Cancellation.read(
+            self.call("AgentSession", session, "cancel", headers=self._bearer(session))
+        )
 
     def approvals(self) -> PendingApprovals:
         """The seat requests waiting for a supervisor, oldest first."""
-        return PendingApprovals.read(self.call("ApprovalDesk", DESK_KEY, "pending"))
+        return PendingApprovals.read(
+            self.call("ApprovalDesk", DESK_KEY, "pending", headers=self._operator())
+        )
 
     def approve(self, request_id: str) -> ApprovalStatus:
         """Approve a seat request; 404 (unknown id) and 412 (decided) become RequestRejected."""
@@ -219,7 +283,7 @@ class AgentClient:
             request_id,
             "approve",
             idempotency_key=new_idempotency_key(),
-            headers=self._supervisor,
+            headers=self._operator(),
         )
         return ApprovalStatus.read(found)
 
@@ -231,17 +295,18 @@ class AgentClient:
             "reject",
             {"reason": reason},
             idempotency_key=new_idempotency_key(),
-            headers=self._supervisor,
+            headers=self._operator(),
         )
         return ApprovalStatus.read(found)
 
     def call(
         self,
         service: str,
-        key: str,
+        key: str | None,
         handler: str,
         body: Any = None,
         *,
+        raw: bytes | None = None,
         idempotency_key: str | None = None,
         headers: dict[str, str] | None = None,
         wait_s: float = 0.0,
@@ -256,7 +321,11 @@ class AgentClient:
         `wait_s` (and a key), a request that reached the ingress once goes on re-attaching
         after a lost connection until `wait_s` has passed.
         """
-        path = f"/{service}/{quote(key, safe='')}/{handler}"
+        path = (
+            f"/{service}/{handler}"
+            if key is None
+            else f"/{service}/{quote(key, safe='')}/{handler}"
+        )
         headers = dict(headers or {})
         if idempotency_key:
             headers["idempotency-key"] = idempotency_key
@@ -281,7 +350,10 @@ class AgentClient:
             url = self.ingress_urls[index] + path
             try:
                 # Handlers without input take no body: Restate refuses one, even "null".
-                if body is None:
+                if raw is not None:
+                    sent = {**headers, "content-type": "application/json"}
+                    response = self._http.post(url, content=raw, headers=sent)
+                elif body is None:
                     response = self._http.post(url, headers=headers)
                 else:
                     response = self._http.post(url, json=body, headers=headers)

@@ -139,6 +139,15 @@ class Inbox(Answer):
     mails: list[Mail]
 
 
+class OpenedSession(Answer):
+    """A conversation the agent opened: its id and the token that alone may use it."""
+
+    what: ClassVar[str] = "opened session"
+    session_id: str
+    token: str
+    expires_at: int
+
+
 class Payment(Answer):
     """The answer to paying an invoice."""
 

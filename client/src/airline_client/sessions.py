@@ -1,7 +1,12 @@
-"""The default session id, kept per user in a state file so consecutive commands continue it."""
+"""The default session and the tokens of the sessions this user opened, kept in state files.
 
+A session is opened by the agent (`Sessions/open`): it returns the id and the token that alone
+may use it. The default session's id is kept in `session`, every opened session's token in
+`tokens.json` (0600), so consecutive commands continue the conversation.
+"""
+
+import json
 import os
-import secrets
 from pathlib import Path
 
 APP_DIR = "airline-client"
@@ -20,22 +25,41 @@ def session_file() -> Path:
     return state_dir() / "session"
 
 
-def new_session_id() -> str:
-    """A fresh session id, e.g. s-1a2b3c4d."""
-    return f"s-{secrets.token_hex(4)}"
+def tokens_file() -> Path:
+    """Where the tokens of the opened sessions are kept (only this user may read it)."""
+    return state_dir() / "tokens.json"
 
 
-def default_session(*, new: bool = False) -> str:
-    """The default session id; created on first use, or replaced when `new`."""
+def saved_session() -> str:
+    """The default session id, "" when there is none yet."""
+    try:
+        return session_file().read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+
+
+def save_default(session: str) -> None:
+    """Make session the default one."""
     path = session_file()
-    if not new:
-        try:
-            saved = path.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            saved = ""
-        if saved:
-            return saved
-    session = new_session_id()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(session + "\n", encoding="utf-8")
-    return session
+
+
+def load_tokens() -> dict[str, str]:
+    """Session id -> token of every session this user opened."""
+    try:
+        raw = json.loads(tokens_file().read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def save_token(session: str, token: str) -> None:
+    """Keep a session's token beside its id, in a file only this user may read."""
+    tokens = {**load_tokens(), session: token}
+    path = tokens_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(tokens, file)
+    os.replace(path.with_suffix(".tmp"), path)

@@ -22,3 +22,16 @@ agent_session = restate.VirtualObject("AgentSession")
 async def notify(ctx: ObjectContext, notice: Notice) -> None:
     """Append the notice to the conversation's history, where the model sees it next turn."""
     raise NotImplementedError("served by the agent")
+
+
+# Session tokens (Sessions/open issues them, AgentSession checks them): an HS256 JWT whose
+# subject is the session id, for this audience, sent as `authorization: Bearer <token>`.
+SESSION_TOKEN_AUDIENCE = "airline-session"
+
+
+class OpenedSession(BaseModel):
+    """A new conversation: its id (128 random bits) and the token that alone may use it."""
+
+    session_id: str
+    token: str
+    expires_at: int  # unix seconds

@@ -116,6 +116,8 @@ def _banner(stack: Stack) -> str:
         ),
         f"  traces      {stack.config.otlp_endpoint or 'off (set STACK_OTLP_ENDPOINT)'}",
         f"  data        {stack.config.data_dir}",
+        f"  secrets     {stack.secrets.directory} (0600; the client: "
+        f"AIRLINE_SECRETS_DIR={stack.secrets.directory})",
         "press Ctrl-C to stop",
         "",
     ]
@@ -195,6 +197,8 @@ def main(argv: list[str] | None = None) -> None:
             status = run_demo(args.data_dir)
         elif args.command == "compose-up":
             status = containers_cli.compose_up(args)
+        elif args.command == "compose-secrets":
+            status = containers_cli.compose_secrets(args)
         elif args.command == "compose-down":
             status = containers_cli.compose_down(args)
         else:

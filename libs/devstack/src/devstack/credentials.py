@@ -14,9 +14,11 @@ same files (AIRLINE_SECRETS_DIR, default: the `make up` data dir's).
 
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -33,6 +35,16 @@ IDENTITY_KEYS_ENV = "RESTATE_IDENTITY_KEYS"
 SESSION_KEY_FILE_ENV = "SESSION_SIGNING_KEY_FILE"
 WEBHOOK_SECRET_FILE_ENV = "PAYMENT_WEBHOOK_SECRET_FILE"
 SUPERVISOR_FILE_ENV = "SUPERVISOR_TOKEN_FILE"
+SUPERVISOR_HEADER = "x-supervisor-token"
+OPERATOR_AUDIENCE = "airline-operator"
+
+
+def operator_token(secret: str, ttl_s: int = 60) -> str:
+    """A short-lived proof of the supervisor credential (HS256 JWT), what operators send."""
+    now = int(time.time())
+    claims = {"aud": OPERATOR_AUDIENCE, "iat": now, "exp": now + ttl_s}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -145,3 +157,20 @@ class StackSecrets:
             WEBHOOK_SECRET_FILE_ENV: str(self.directory / WEBHOOK_SECRET),
             SUPERVISOR_FILE_ENV: str(self.directory / SUPERVISOR_TOKEN),
         }
+
+
+COMPOSE_ENV_FILE = "airline.env"
+
+
+def write_compose_env(directory: Path) -> StackSecrets:
+    """The compose stack's secrets in directory, and `airline.env` (0600) for its env_file."""
+    found = StackSecrets.ensure(directory)
+    lines = [
+        f"SESSION_SIGNING_KEY={found.session_key}",
+        f"PAYMENT_WEBHOOK_SECRET={found.webhook_secret}",
+        f"SUPERVISOR_TOKEN={found.supervisor_token}",
+    ]
+    path = directory / COMPOSE_ENV_FILE
+    path.unlink(missing_ok=True)
+    _write_private(path, ("\n".join(lines) + "\n").encode())
+    return found

@@ -2,19 +2,20 @@
 agent in the middle of a turn, show that the turn completes with its effects done once; then two
 tools at once, a premium seat approved by a supervisor, a check-in reminder, a cancelled turn."""
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
 import httpx
 
 from .config import DEFAULT_SERVICES, StackConfig
+from .credentials import SUPERVISOR_HEADER, operator_token
 from .logs import LogSink
 from .paths import repo_root
 from .stack import Stack
@@ -36,16 +37,32 @@ def _say(text: str = "") -> None:
 class Demo:
     """The demo conversation against a running stack."""
 
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: Stack, client_state: Path) -> None:
         self.stack = stack
-        self.session = f"demo-{uuid.uuid4().hex[:8]}"
         self.http = httpx.Client(base_url=stack.ingress_url, timeout=30)
-        self.env = {**os.environ, "RESTATE_INGRESS_URL": stack.ingress_url}
+        # The client keeps the demo's session and its token apart from the user's own, and
+        # finds the operator's and the payment provider's secrets in the demo stack's dir.
+        self.env = {
+            **os.environ,
+            "RESTATE_INGRESS_URL": stack.ingress_url,
+            "XDG_STATE_HOME": str(client_state),
+            "AIRLINE_SECRETS_DIR": str(stack.secrets.directory),
+        }
+        self.session = ""
+        self.bearer: dict[str, str] = {}
+        self.client_state = client_state
+
+    def open_session(self) -> None:
+        """Open the demo's conversation through the client, as a customer would."""
+        self.session = self.finish(self.client("session", "--new-session")).strip()
+        tokens = json.loads((self.client_state / "airline-client" / "tokens.json").read_text())
+        self.bearer = {"authorization": f"Bearer {tokens[self.session]}"}
 
     def client(self, *args: str) -> subprocess.Popen[str]:
         """Start the real command-line client, as `uv run client ...`."""
         _say("$ uv run client " + " ".join(f'"{a}"' if " " in a else a for a in args))
-        command = [sys.executable, "-m", "airline_client", "--session", self.session, *args]
+        session = ["--session", self.session] if self.session else []
+        command = [sys.executable, "-m", "airline_client", *session, *args]
         return subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, text=True)
 
     def finish(self, process: subprocess.Popen[str]) -> str:
@@ -56,10 +73,13 @@ class Demo:
         return out
 
     def mail_count(self, email: str = EMAIL) -> int:
-        return len(self.http.post(f"/Mailbox/{email}/inbox").json()["mails"])
+        operator = {SUPERVISOR_HEADER: operator_token(self.stack.secrets.supervisor_token)}
+        response = self.http.post(f"/Mailbox/{email}/inbox", headers=operator)
+        return len(response.json()["mails"])
 
     def notices(self) -> list[dict[str, str]]:
-        return self.http.post(f"/AgentSession/{self.session}/status").json()["notices"]
+        status = self.http.post(f"/AgentSession/{self.session}/status", headers=self.bearer)
+        return status.json()["notices"]
 
     def turn_running(self) -> bool:
         rows = self.stack.admin_query(
@@ -70,6 +90,8 @@ class Demo:
         return bool(rows)
 
     def run(self) -> None:
+        _say("\n== 0. A session: the agent returns its id and the token only it may use ==")
+        self.open_session()
         _say("\n== 1. An invoice, with the agent process killed in the middle of the turn ==")
         before = self.mail_count()
         turn = self.client("can you send me an invoice for booking AB4568, last name Lovelace?")
@@ -86,7 +108,7 @@ class Demo:
         _say("\n== 2. A seat change over two turns ==")
         self.finish(self.client("can you change my seat to 10b?"))
         self.finish(self.client("5666 Hopper"))
-        self.finish(self.client("booking", "5666"))
+        self.finish(self.client("booking", "5666", "Hopper"))
 
         _say("\n== 3. Questions for the FAQ agent ==")
         self.finish(self.client("how much baggage can I bring?"))
@@ -111,7 +133,7 @@ class Demo:
         self.finish(self.client("approve", request_id))
         wait_for(lambda: len(self.notices()) > before, timeout=60, message="the outcome notice")
         _say(f"   the session was told: {self.notices()[-1]['text']}")
-        self.finish(self.client("booking", "5666"))
+        self.finish(self.client("booking", "5666", "Hopper"))
 
         _say("\n== 6. A check-in reminder: a durable delayed call ==")
         self.finish(self.client("remind me to check in for AB4568"))
@@ -144,6 +166,7 @@ def run_demo(data_dir: Path | None = None) -> int:
     """Run the whole demo on a fresh data dir; return the exit status."""
     data = (data_dir or repo_root() / ".stack" / "demo").resolve()
     shutil.rmtree(data, ignore_errors=True)
+    shutil.rmtree(data.parent / "demo-client", ignore_errors=True)
     services = tuple(
         # No metrics ports: the demo runs beside `make up` without a clash.
         replace(spec, port=port, metrics_port=None)
@@ -169,6 +192,6 @@ def run_demo(data_dir: Path | None = None) -> int:
     _say(f"(their logs: {logs}/)")
     with Stack(config) as stack:
         _say(f"Stack is up: ingress {stack.ingress_url}, Restate UI {stack.ui_url}")
-        Demo(stack).run()
+        Demo(stack, data.parent / "demo-client").run()
         _say("\nStopping the stack. Demo complete.")
     return 0

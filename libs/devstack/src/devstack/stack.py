@@ -10,7 +10,7 @@ import httpx
 
 from .cluster import ClusterStatus, Membership, cluster_status, restatectl_sql
 from .config import StackConfig
-from .credentials import StackSecrets
+from .credentials import SUPERVISOR_HEADER, StackSecrets, operator_token
 from .errors import PortInUseError, StackError
 from .paths import find_binary, find_restatectl
 from .ports import HOST, port_in_use
@@ -228,7 +228,9 @@ class Stack:
         deadline = time.monotonic() + timeout
         while True:
             # SeatingAdmin/seed takes no input: Restate rejects any body or content-type.
-            response = _post_seed(url, b"", {}, timeout)
+            # An operator action: it carries the supervisor credential.
+            headers = {SUPERVISOR_HEADER: operator_token(self.secrets.supervisor_token)}
+            response = _post_seed(url, b"", headers, timeout)
             if response.is_success:
                 logger.info("seeded the domain data")
                 return

@@ -3,7 +3,7 @@
 # Replay-safe recording comes from the runtime; re-exported so services need only telemetry.
 from durable_agents import once, replaying
 
-from .credentials import identity_keys, secret
+from .credentials import SUPERVISOR_HEADER, identity_keys, require_supervisor, secret
 from .metrics import (
     ERRORS,
     INVOICES,
@@ -24,6 +24,7 @@ __all__ = [
     "LLM_CALL_DURATION",
     "LLM_TOKENS",
     "SEAT_CHANGES",
+    "SUPERVISOR_HEADER",
     "TOOL_CALLS",
     "TURNS",
     "TURN_DURATION",
@@ -31,6 +32,7 @@ __all__ = [
     "identity_keys",
     "once",
     "replaying",
+    "require_supervisor",
     "secret",
     "serve",
     "setup_metrics",

@@ -6,7 +6,13 @@ whose signed requests this service accepts ($RESTATE_IDENTITY_KEYS, comma-separa
 """
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+
+import jwt
+from restate import TerminalError
+
+from durable_agents import replaying
 
 IDENTITY_KEYS_ENV = "RESTATE_IDENTITY_KEYS"
 
@@ -29,3 +35,54 @@ def identity_keys() -> list[str]:
     """Restate request-identity keys (publickeyv1_...) to verify requests with; [] trusts all."""
     raw = os.environ.get(IDENTITY_KEYS_ENV, "")
     return [key.strip() for key in raw.split(",") if key.strip()]
+
+
+SUPERVISOR_HEADER = "x-supervisor-token"
+OPERATOR_AUDIENCE = "airline-operator"
+# How long an operator's signed request may live: it is kept in Restate's journal with the
+# request, so it must be worthless soon; the credential itself never leaves the operator.
+OPERATOR_TOKEN_MAX_S = 300
+
+
+def require_supervisor(headers: Mapping[str, str], expected: str, what: str) -> None:
+    """Refuse the request unless it proves the supervisor credential (401 none, 403 wrong).
+
+    The header holds a short-lived HS256 JWT (PyJWT) signed with the credential, audience
+    "airline-operator", never the credential itself: restate-server keeps each request's headers
+    in its journal. `expected` empty (no SUPERVISOR_TOKEN configured) refuses everyone:
+    operator actions are never open.
+    """
+    given = headers.get(SUPERVISOR_HEADER, "").strip()
+    if not expected:
+        raise TerminalError(
+            f"Only a supervisor may {what}, and no supervisor credential is configured "
+            "(set SUPERVISOR_TOKEN or SUPERVISOR_TOKEN_FILE for the service).",
+            status_code=403,
+        )
+    if not given:
+        raise TerminalError(
+            f"Only a supervisor may {what}: send the supervisor token in the "
+            f"{SUPERVISOR_HEADER} header (the client sends it).",
+            status_code=401,
+        )
+    try:
+        claims = jwt.decode(
+            given,
+            expected,
+            algorithms=["HS256"],
+            audience=OPERATOR_AUDIENCE,
+            # A retry replays the request as it came: its freshness was checked the first time.
+            options={"require": ["exp", "iat"], "verify_exp": not replaying()},
+        )
+    except jwt.InvalidTokenError as error:
+        raise TerminalError(
+            f"Only a supervisor may {what}: the {SUPERVISOR_HEADER} header is not signed with "
+            f"the supervisor credential, or has expired ({type(error).__name__}).",
+            status_code=403,
+        ) from None
+    if int(claims["exp"]) - int(claims["iat"]) > OPERATOR_TOKEN_MAX_S:
+        raise TerminalError(
+            f"Only a supervisor may {what}: an operator token may live "
+            f"{OPERATOR_TOKEN_MAX_S} s at most.",
+            status_code=403,
+        )

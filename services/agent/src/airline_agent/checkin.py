@@ -98,7 +98,8 @@ async def fire(ctx: ObjectContext) -> None:
     logger.info("check-in reminder %s sent", ctx.key())
 
 
-@checkin_reminder.handler(kind="shared")
+# Private: a reminder names the booking and its session; only services read it.
+@checkin_reminder.handler(kind="shared", ingress_private=True)
 async def get(ctx: ObjectSharedContext) -> CheckInReminderState:
     """The reminder: booking, when it is due, whether it went out."""
     state = await ctx.get("reminder", type_hint=CheckInReminderState)

@@ -4,6 +4,8 @@ import os
 
 from dotenv import load_dotenv
 
+from telemetry import secret
+
 
 def _load_env_file(path: str) -> None:
     """Read a `.env` file (python-dotenv's format) into the environment; variables set win.
@@ -66,3 +68,9 @@ LLM_MAX_RETRY_S = _float("LLM_MAX_RETRY_S", 10)
 
 # Check-in reminders fire this long after the customer asks (bookings carry no departure time).
 CHECKIN_REMINDER_DELAY_S = _float("CHECKIN_REMINDER_DELAY_S", 24 * 3600)
+
+# Signs the customers' session tokens (Sessions/open): $SESSION_SIGNING_KEY, else the file
+# $SESSION_SIGNING_KEY_FILE names (devstack generates one per data dir). Without it no session
+# can be opened or used.
+SESSION_SIGNING_KEY = secret("SESSION_SIGNING_KEY")
+SESSION_TOKEN_TTL_S = int(os.environ.get("SESSION_TOKEN_TTL_S", str(30 * 24 * 3600)))

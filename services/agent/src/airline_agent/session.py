@@ -24,6 +24,7 @@ from telemetry import ERRORS, TURN_DURATION, TURNS, handler_span, once
 
 from . import config
 from .airline import build_agents, role_of
+from .auth import authorize
 from .cancellation import RUNNING_TURN, cancelled_turn_items, what_the_cancel_left
 from .durable import run_turn
 from .models import (
@@ -140,6 +141,7 @@ async def _record_cancelled(
 @agent_session.handler(input_serde=CheckedSerde(ChatRequest))
 async def chat(ctx: ObjectContext, request: ChatRequest) -> ChatReply:
     """Take one customer message and answer it; the conversation continues where it left off."""
+    authorize(ctx)
     message = accept(request).message
     started = time.monotonic()
     # Lets the shared `cancel` handler find this turn while it runs.
@@ -193,6 +195,7 @@ async def notify(ctx: ObjectContext, notice: Notice) -> None:
 @agent_session.handler(kind="shared")
 async def cancel(ctx: ObjectSharedContext) -> CancelReply:
     """Cancel the turn that is running in this session, with the calls it has in flight."""
+    authorize(ctx)
     running = await ctx.get(RUNNING_TURN, type_hint=str)
     if not running:
         return CancelReply(
@@ -210,6 +213,7 @@ async def cancel(ctx: ObjectSharedContext) -> CancelReply:
 @agent_session.handler(kind="shared")
 async def status(ctx: ObjectSharedContext) -> SessionState:
     """The session's current state: active agent, bookings touched, what the agents know."""
+    authorize(ctx)
     return await _state(ctx)
 
 
@@ -235,6 +239,7 @@ def _entry(item: dict[str, Any]) -> HistoryEntry:
 @agent_session.handler(kind="shared", state_preload=True)
 async def history(ctx: ObjectSharedContext) -> History:
     """The whole conversation, oldest first."""
+    authorize(ctx)
     state = await _state(ctx)
     items = await read_items(ctx, state.item_count)
     return History(session_id=ctx.key(), entries=[_entry(i) for i in items], items=items)

@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import restate
 from restate import ObjectContext, ObjectSharedContext, TerminalError
+from restate.serde import BytesSerde
 
 from airline_contracts.errors import NOT_FOUND
 from airline_contracts.invoicing import Invoice
+from telemetry import replaying
 
-from . import config
+from . import config, webhook
 from .mail import reminder_mail
 from .mailbox import deliver
 from .models import InvoiceState, Payment
@@ -54,9 +56,23 @@ async def create(ctx: ObjectContext, invoice: Invoice) -> InvoiceState:
     return state
 
 
-@invoice_object.handler()
-async def pay(ctx: ObjectContext) -> Payment:
-    """Mark the invoice paid and cancel its reminder; paying twice changes nothing."""
+@invoice_object.handler(input_serde=BytesSerde())
+async def pay(ctx: ObjectContext, body: bytes) -> Payment:
+    """The payment provider's webhook: mark the invoice paid and cancel its reminder.
+
+    Only a body signed with the webhook secret is accepted (401 otherwise, nothing changes; see
+    webhook.py); paying twice changes nothing.
+    """
+    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
+    # The timestamp's freshness is checked on the first attempt; a retry replays the same request.
+    webhook.verify(
+        headers,
+        body,
+        config.PAYMENT_WEBHOOK_SECRET,
+        config.PAYMENT_WEBHOOK_TOLERANCE_S,
+        check_time=not replaying(),
+    )
+    webhook.invoice_of(body, ctx.key())
     state = await _state(ctx)
     invoice_id = state.invoice.invoice_id
     if state.paid:
@@ -93,7 +109,8 @@ async def remind(ctx: ObjectContext) -> None:
     logger.info("invoice %s: payment reminder mailed", ctx.key())
 
 
-@invoice_object.handler(kind="shared")
+# Private: amount and e-mail are for services (Billing asks it); the customer has the mail.
+@invoice_object.handler(kind="shared", ingress_private=True)
 async def get(ctx: ObjectSharedContext) -> InvoiceState:
     """The invoice, whether it is paid and what became of its reminder."""
     return await _state(ctx)

@@ -1,7 +1,7 @@
 """`Mailbox`: the mail sink, keyed by e-mail address.
 
 Stands in for an SMTP relay, with one property a real relay lacks: you can read back exactly
-which mails arrived, so anyone can count the mails that were really sent.
+which mails arrived, so an operator can count the mails that were really sent.
 """
 
 import restate
@@ -10,7 +10,9 @@ from restate import ObjectContext, ObjectSharedContext, TerminalError
 
 from airline_contracts.errors import BAD_REQUEST
 from airline_contracts.invoicing import Mail
+from telemetry import require_supervisor
 
+from . import config
 from .models import MailList
 
 mailbox = restate.VirtualObject("Mailbox")
@@ -29,7 +31,12 @@ async def deliver(ctx: ObjectContext, mail: Mail) -> None:
 
 @mailbox.handler(kind="shared")
 async def inbox(ctx: ObjectSharedContext) -> MailList:
-    """The mails delivered to this address, oldest first; 400 if the key is no e-mail address."""
+    """The mails delivered to this address, oldest first; 400 if the key is no e-mail address.
+
+    Operators only: a mailbox holds passengers' names, bookings and invoices.
+    """
+    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
+    require_supervisor(headers, config.SUPERVISOR_TOKEN, "read mailboxes")
     try:
         _EMAIL.validate_python(ctx.key())
     except ValidationError:

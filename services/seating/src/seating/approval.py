@@ -6,7 +6,6 @@ so the wait survives a restart of every process. On approval it moves the bookin
 whatever the outcome, the customer gets a mail and a message in their conversation.
 """
 
-import hmac
 from contextlib import suppress
 from datetime import timedelta
 
@@ -14,7 +13,7 @@ import restate
 from restate import TerminalError, WorkflowContext, WorkflowSharedContext
 from restate.asyncio import select
 
-from airline_contracts.errors import CONFLICT, FORBIDDEN, NOT_FOUND
+from airline_contracts.errors import CONFLICT, NOT_FOUND
 from airline_contracts.invoicing import Mail, deliver
 from airline_contracts.seating import (
     ApprovalRequest,
@@ -23,13 +22,13 @@ from airline_contracts.seating import (
     apply_approved,
 )
 from airline_contracts.sessions import Notice, notify
+from telemetry import require_supervisor
 
 from . import config
 from .desk import DESK, add, remove
 from .models import Decision, Rejection
 
 DECISION = "decision"
-SUPERVISOR_HEADER = "x-supervisor-token"
 
 seat_approval = restate.Workflow("SeatApproval")
 
@@ -158,17 +157,9 @@ async def _known(ctx: WorkflowSharedContext) -> ApprovalStatus:
 
 
 def _check_supervisor(ctx: WorkflowSharedContext) -> None:
-    """Only a supervisor decides, when SUPERVISOR_TOKEN is set: a 403 otherwise."""
-    if not config.SUPERVISOR_TOKEN:
-        return
+    """Only a supervisor decides: 401 without the credential, 403 with a wrong one."""
     headers = {name.lower(): value for name, value in ctx.request().headers.items()}
-    given = headers.get(SUPERVISOR_HEADER, "")
-    if not hmac.compare_digest(given.encode(), config.SUPERVISOR_TOKEN.encode()):
-        raise TerminalError(
-            "Only a supervisor can decide seat requests: send the supervisor token "
-            f"(set SUPERVISOR_TOKEN for the client; header {SUPERVISOR_HEADER}).",
-            status_code=FORBIDDEN,
-        )
+    require_supervisor(headers, config.SUPERVISOR_TOKEN, "decide seat requests")
 
 
 async def _decide(ctx: WorkflowSharedContext, decision: Decision) -> ApprovalStatus:
@@ -202,7 +193,8 @@ async def reject(ctx: WorkflowSharedContext, rejection: Rejection) -> ApprovalSt
     return await _decide(ctx, Decision(verdict="rejected", reason=rejection.reason))
 
 
-@seat_approval.handler()
+# Private: the agent's tool asks it through Restate; supervisors read `ApprovalDesk/pending`.
+@seat_approval.handler(ingress_private=True)
 async def status(ctx: WorkflowSharedContext) -> ApprovalStatus:
     """Where the request stands: pending, approved, rejected or expired."""
     return await _known(ctx)

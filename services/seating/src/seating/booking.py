@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import restate
-from restate import ObjectContext, ObjectSharedContext, TerminalError
+from restate import Context, ObjectContext, ObjectSharedContext, TerminalError
 
 from airline_contracts.errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND
 from airline_contracts.formats import InvalidSeat, normalize_seat
@@ -44,11 +44,34 @@ async def _booking(ctx: ObjectContext | ObjectSharedContext) -> Booking:
     return found
 
 
-@booking.handler(kind="shared")
+# Private: the raw record (name, e-mail) is for services; customers use `lookup`.
+@booking.handler(kind="shared", ingress_private=True)
 async def get(ctx: ObjectSharedContext) -> Booking:
     """The booking, or 404 if there is none under this confirmation number."""
     with handler_span("read booking", **{"airline.booking": ctx.key()}):
         return await _booking(ctx)
+
+
+def headers_of(ctx: Context | ObjectSharedContext) -> dict[str, str]:
+    """The request's headers, names in lower case."""
+    return {name.lower(): value for name, value in ctx.request().headers.items()}
+
+
+@booking.handler(kind="shared")
+async def lookup(ctx: ObjectSharedContext, proof: OwnerProof) -> Booking:
+    """The booking for its owner: confirmation number plus the passenger's last name.
+
+    An unknown booking and a wrong name get the same 404, so the answer tells an outsider
+    nothing about which bookings exist.
+    """
+    with handler_span("look up booking", **{"airline.booking": ctx.key()}):
+        found = await ctx.get("booking", type_hint=Booking)
+        if found is None or not is_last_name_of(found.passenger_name, proof.last_name):
+            raise TerminalError(
+                f"No booking {ctx.key()} with that last name; check both and try again.",
+                status_code=NOT_FOUND,
+            )
+        return found
 
 
 def _owned(key: str, found: Booking, last_name: str) -> Booking:

@@ -8,7 +8,9 @@ import restate
 from restate import ObjectContext, ObjectSharedContext
 
 from airline_contracts.seating import ApprovalRequest
+from telemetry import require_supervisor
 
+from . import config
 from .models import PendingApprovals
 
 DESK = "supervisors"
@@ -40,5 +42,7 @@ async def remove(ctx: ObjectContext, request_id: str) -> None:
 
 @approval_desk.handler(kind="shared")
 async def pending(ctx: ObjectSharedContext) -> PendingApprovals:
-    """The requests waiting for a supervisor, oldest first."""
+    """The requests waiting for a supervisor, oldest first (supervisors only)."""
+    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
+    require_supervisor(headers, config.SUPERVISOR_TOKEN, "read the approval requests")
     return await _pending(ctx)

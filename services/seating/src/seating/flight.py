@@ -40,7 +40,8 @@ async def assign(ctx: ObjectContext, req: SeatAssignment) -> SeatMap:
     return SeatMap(flight=ctx.key(), occupied=occupied)
 
 
-@flight.handler(kind="shared")
+# Private: who sits where names confirmation numbers; bookings ask it through Restate.
+@flight.handler(kind="shared", ingress_private=True)
 async def seat_map(ctx: ObjectSharedContext) -> SeatMap:
     """The occupied seats of this flight."""
     return SeatMap(flight=ctx.key(), occupied=await _occupied(ctx))

@@ -7,8 +7,10 @@ import restate
 from restate import Context
 
 from airline_contracts.seating import Booking
+from telemetry import require_supervisor
 
-from .booking import create
+from . import config
+from .booking import create, headers_of
 from .models import SeedReport
 
 seating_admin = restate.Service("SeatingAdmin")
@@ -25,7 +27,8 @@ def seed_bookings() -> list[Booking]:
 
 @seating_admin.handler()
 async def seed(ctx: Context) -> SeedReport:
-    """Create every seed booking that does not exist yet."""
+    """Create every seed booking that does not exist yet (operators only)."""
+    require_supervisor(headers_of(ctx), config.SUPERVISOR_TOKEN, "seed the bookings")
     bookings = seed_bookings()
     calls = [ctx.object_call(create, key=b.confirmation_number, arg=b) for b in bookings]
     for call in calls:

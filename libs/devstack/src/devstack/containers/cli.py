@@ -10,7 +10,9 @@ import argparse
 import os
 from pathlib import Path
 
+from ..credentials import write_compose_env
 from ..errors import StackError
+from ..paths import repo_root
 from .engine import Engine
 from .stack import ContainerStack
 
@@ -35,6 +37,9 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
         metavar="SERVICE=N",
         help="replicas of a service, e.g. --scale seating=3 (repeatable)",
     )
+    commands.add_parser(
+        "compose-secrets", help="generate compose/.secrets (airline.env) if missing"
+    )
     down = commands.add_parser("compose-down", help="stop the compose stack (keeps its data)")
     down.add_argument("-v", "--volumes", action="store_true", help="delete its data too")
 
@@ -53,9 +58,18 @@ def _scale(pairs: list[str]) -> dict[str, int]:
     return scale
 
 
+def compose_secrets(args: argparse.Namespace | None = None) -> int:
+    """Generate the compose stack's secrets once (compose/.secrets, 0600); print where."""
+    directory = repo_root() / "compose" / ".secrets"
+    write_compose_env(directory)
+    print(f"compose secrets: {directory} (the client: AIRLINE_SECRETS_DIR={directory})")
+    return 0
+
+
 def compose_up(args: argparse.Namespace) -> int:
     """Bring the stack up detached; print where things are."""
     scale = _scale(args.scale)
+    compose_secrets()
     # Local only by default; a variable already set (another port, another address) wins.
     stack = ContainerStack(
         env={"AIRLINE_INGRESS_BIND": os.environ.get("AIRLINE_INGRESS_BIND", "127.0.0.1")}
