@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from devstack import Stack
-from tests.support.helpers import read
+from tests.support.helpers import relay
 
 INVOCATION = {"content-type": "application/vnd.restate.invocation.v5"}
 
@@ -56,4 +56,4 @@ def test_discovery_straight_from_a_service_is_refused(stack: Stack, service: str
 
 def test_the_same_handlers_answer_through_restate(ingress: httpx.Client) -> None:
     """The check refuses outsiders only: restate-server's own signed requests go through."""
-    assert read(ingress, "/Flight/FLT123/seat_map")["occupied"]
+    assert relay(ingress, "Flight", "seat_map", "FLT123")["occupied"]

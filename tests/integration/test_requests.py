@@ -6,7 +6,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.support.helpers import chat, mails, new_booking, read, session_id
+from tests.support.helpers import chat, mails, new_booking, read, relay, session_id
 
 
 def test_same_idempotency_key_runs_one_turn(ingress: httpx.Client) -> None:
@@ -74,10 +74,10 @@ def test_missing_body_is_a_400(ingress: httpx.Client) -> None:
 def test_handlers_that_change_data_are_private(
     ingress: httpx.Client, path: str, body: dict[str, str]
 ) -> None:
-    before = read(ingress, "/Booking/5666/get")
+    before = relay(ingress, "Booking", "get", "5666")
 
     response = ingress.post(path, json=body)
 
     assert response.status_code == 400, response.text
     assert "not public" in response.json()["message"], response.text
-    assert read(ingress, "/Booking/5666/get") == before
+    assert relay(ingress, "Booking", "get", "5666") == before
