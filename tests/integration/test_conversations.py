@@ -5,16 +5,8 @@ import httpx
 from airline_agent.faq import seats_answer
 from airline_contracts.formats import row_ranges
 from airline_contracts.seating import CabinLayout
-from tests.support.helpers import (
-    chat,
-    mails,
-    new_booking,
-    read,
-    relay,
-    seat_map,
-    seat_of,
-    session_id,
-)
+from tests.support import helpers
+from tests.support.helpers import chat, mails, new_booking, read, seat_map, seat_of, session_id
 
 
 def test_invoice_is_sent_once(ingress: httpx.Client) -> None:
@@ -96,8 +88,8 @@ def test_faq_and_handoffs_between_agents(ingress: httpx.Client) -> None:
 
 
 def test_seed_bookings_are_loaded(ingress: httpx.Client) -> None:
-    assert relay(ingress, "Booking", "get", "AB4568")["passenger_name"]
-    assert relay(ingress, "Booking", "get", "5666")["flight"]
+    assert helpers.relay(ingress, "Booking", "get", "AB4568")["passenger_name"]
+    assert helpers.relay(ingress, "Booking", "get", "5666")["flight"]
 
 
 def test_the_faq_tells_the_cabin_as_seating_holds_it(ingress: httpx.Client) -> None:
