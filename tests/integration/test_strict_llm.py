@@ -20,7 +20,7 @@ from devstack import Stack, wait_for
 from tests.conftest import WATCHED, stack_config, strict_agent_env
 from tests.support.fault_llm import REFUSAL, FaultLLM
 from tests.support.helpers import TestBooking as Booking
-from tests.support.helpers import chat, mails, new_booking, read, session_id
+from tests.support.helpers import chat, ingress_client, mails, new_booking, read, session_id
 from tests.support.turns import Turn
 
 # Responses last: the tests after them run on it without another restart.
@@ -70,7 +70,7 @@ def use_model(stack: Stack, env: dict[str, str]) -> None:
 @pytest.fixture
 def ingress(stack: Stack, llm: FaultLLM) -> Iterator[httpx.Client]:
     llm.latency_s = 0
-    with httpx.Client(base_url=stack.ingress_url, timeout=120.0) as http:
+    with ingress_client(stack.ingress_url, timeout=120.0) as http:
         yield http
     llm.latency_s = 0
 
