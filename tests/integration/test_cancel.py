@@ -15,15 +15,8 @@ import pytest
 
 from devstack import Stack, wait_for
 from tests.conftest import stack_config
-from tests.support.helpers import (
-    chat,
-    ingress_client,
-    mails,
-    new_booking,
-    read,
-    seat_of,
-    session_id,
-)
+from tests.support.auth import ingress_client
+from tests.support.helpers import chat, mails, new_booking, read, seat_of, session_id
 
 LLM_LATENCY_MS = 1500
 

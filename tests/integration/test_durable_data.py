@@ -6,15 +6,8 @@ import pytest
 
 from devstack import Stack
 from tests.conftest import stack_config
-from tests.support.helpers import (
-    chat,
-    ingress_client,
-    mails,
-    new_booking,
-    read,
-    seat_of,
-    session_id,
-)
+from tests.support.auth import ingress_client
+from tests.support.helpers import chat, mails, new_booking, read, seat_of, session_id
 
 
 def test_sessions_bookings_and_mails_survive_a_full_restart(

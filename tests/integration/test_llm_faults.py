@@ -18,16 +18,9 @@ import pytest
 from airline_agent.session import UNAVAILABLE, UNAVAILABLE_MIDWAY
 from devstack import Stack, wait_for
 from tests.conftest import stack_config
+from tests.support.auth import ingress_client
 from tests.support.fault_llm import TRANSIENT, Fault, FaultLLM
-from tests.support.helpers import (
-    chat,
-    ingress_client,
-    mails,
-    new_booking,
-    read,
-    seat_of,
-    session_id,
-)
+from tests.support.helpers import chat, mails, new_booking, read, seat_of, session_id
 
 MAX_ATTEMPTS = 4
 INITIAL_RETRY_S = 0.2

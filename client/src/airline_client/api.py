@@ -144,7 +144,7 @@ class AgentClient:
     def from_env(cls, ingress_url: str | None = None) -> Self:
         """A client set up from $RESTATE_INGRESS_URL (one address or several, comma-separated),
         $CLIENT_TIMEOUT_S, $CLIENT_RETRY_BACKOFF_S, $CLIENT_WAIT_S; the supervisor token and the
-        webhook secret from $SUPERVISOR_TOKEN / $PAYMENT_WEBHOOK_SECRET or the stack's secrets dir."""
+        webhook secret from $SUPERVISOR_TOKEN / $PAYMENT_WEBHOOK_SECRET or the secrets dir."""
         return cls(
             ingress_url or os.environ.get(INGRESS_ENV) or DEFAULT_INGRESS_URL,
             timeout_s=_env_seconds(TIMEOUT_ENV, DEFAULT_TIMEOUT_S),
@@ -351,8 +351,8 @@ class AgentClient:
             try:
                 # Handlers without input take no body: Restate refuses one, even "null".
                 if raw is not None:
-                    sent = {**headers, "content-type": "application/json"}
-                    response = self._http.post(url, content=raw, headers=sent)
+                    typed = {**headers, "content-type": "application/json"}
+                    response = self._http.post(url, content=raw, headers=typed)
                 elif body is None:
                     response = self._http.post(url, headers=headers)
                 else:
