@@ -460,7 +460,7 @@ def test_status_booking_and_mails_are_readable(
         "passenger:    Ada Lovelace",
         "confirmation: AB4568",
         "  AB4568:     seat 2A on flight FLT123 (seating, now)",
-        "request:      APR-1A2B3C4D seat 14C -> 2A for booking AB4568: approved",
+        'request:      APR-1A2B3C4D (ask the agent: "what\'s the status?")',
         "notices:      1, newest last",
         "  - [approvals] Your request APR-1A2B3C4D was approved: seat 2A.",
     ]
