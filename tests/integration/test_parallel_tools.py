@@ -1,13 +1,12 @@
 """Two tool calls in one model response run at the same time, and each effect happens once.
 
 Seating and invoicing run with a durable one-second sleep in their handlers
-(SEATING_WORK_DELAY_MS / INVOICING_WORK_DELAY_MS), so two tools one after another would take
-two seconds. The bound is the issue's own ("well under 2 seconds"), kept generous: the whole
-turn in the normal mode, the tools' calls in the suspend-at-every-step mode (see
-assert_concurrent).
+(SEATING_WORK_DELAY_MS / INVOICING_WORK_DELAY_MS), so the two calls overlap for about a second
+when they run together. The proof is the order of events restate-server recorded (both calls
+created before either completed), not a time bound, which a loaded machine would break; the
+turn's duration is printed, and `make bench` measures it.
 """
 
-import os
 import threading
 import time
 import uuid
@@ -20,11 +19,10 @@ import httpx
 import pytest
 
 from devstack import Stack, wait_for
-from tests.conftest import REPLAY_ENV, stack_config
+from tests.conftest import stack_config
 from tests.support.helpers import ingress_client, mails, new_booking, seat_map, session_id
 
 WORK_DELAY_MS = 1000
-TURN_BOUND_S = 1.8
 
 
 @pytest.fixture(scope="module")
@@ -93,28 +91,18 @@ def _at(timestamp: str) -> datetime:
 
 
 def assert_concurrent(turn: "Turn", calls: list[dict[str, Any]]) -> None:
-    """Both calls ran at the same time, and the tools took about one WORK_DELAY_MS together.
-
-    The whole turn is held to the bound in the normal mode; when Restate suspends and replays
-    at every step, each step costs a round of replay, so there the bound applies to the span
-    of the two downstream calls (one after the other would need two delays plus their own
-    replays).
-    """
+    """Both calls ran at the same time: each was created before the other completed."""
     assert len(calls) == 2, calls
-    first, second = calls
     # (The admin API leaves out null columns.)
-    assert first.get("completed_at") and second.get("completed_at"), calls
-    assert second["created_at"] < first["completed_at"], calls  # overlapping
-    span = (
-        max(_at(c["completed_at"]) for c in calls) - min(_at(c["created_at"]) for c in calls)
-    ).total_seconds()
-    print(f"turn {turn.seconds:.2f}s, the two tools' calls {span:.2f}s")
-    assert span < TURN_BOUND_S, f"the two calls took {span:.2f}s from first start to last end"
-    if not os.environ.get(REPLAY_ENV):
-        assert turn.seconds < TURN_BOUND_S, f"the turn took {turn.seconds:.2f}s"
+    assert all(c.get("completed_at") for c in calls), calls
+    last_start = max(_at(c["created_at"]) for c in calls)
+    first_end = min(_at(c["completed_at"]) for c in calls)
+    assert last_start < first_end, f"the calls did not overlap: {calls}"
+    span = max(_at(c["completed_at"]) for c in calls) - min(_at(c["created_at"]) for c in calls)
+    print(f"turn {turn.seconds:.2f}s, the two tools' calls {span.total_seconds():.2f}s")
 
 
-def test_two_invoices_in_one_response_take_one_work_delay(
+def test_two_invoices_in_one_response_run_at_the_same_time(
     slow_stack: Stack, client: httpx.Client
 ) -> None:
     first, second = new_booking(client), new_booking(client)
