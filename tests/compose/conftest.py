@@ -24,12 +24,15 @@ import pytest
 from devstack import wait_for
 from devstack.containers import ComposeProject, Engine, ensure_engine
 from devstack.containers.stack import ContainerStack
+from devstack.credentials import StackSecrets, write_compose_env
 from devstack.ports import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "compose" / "compose.yaml"
 CLUSTER_FILE = ROOT / "compose" / "cluster.yaml"
 KNOBS_FILE = Path(__file__).parent / "test-knobs.yaml"
+# Where compose.yaml's env_file finds the stack's secrets (what `make compose-up` generates).
+SECRETS_DIR = ROOT / "compose" / ".secrets"
 CLUSTER_KNOBS_FILE = Path(__file__).parent / "test-knobs-cluster.yaml"
 # The published ports, by the variable compose.yaml reads for each.
 PORT_VARIABLES = (
@@ -61,6 +64,7 @@ class RunningStack:
 
     stack: ContainerStack
     ports: dict[str, int]
+    secrets: StackSecrets
 
     @property
     def project(self) -> ComposeProject:
@@ -164,11 +168,13 @@ def start_stack(files: Sequence[Path], prefix: str) -> RunningStack:
     ports: dict[str, int] = dict(zip(PORT_VARIABLES, free_ports(len(PORT_VARIABLES)), strict=True))
     env = {"AIRLINE_INGRESS_BIND": "127.0.0.1", **{k: str(v) for k, v in ports.items()}}
     name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    # Generated once, as `make compose-up` does; the client proves and signs with them.
+    secrets = write_compose_env(SECRETS_DIR)
     stack = ContainerStack(files=files, name=name, env=env)
     stack.prepare()
     assert stack.images is not None
     print(f"\n{name}: images\n{stack.images.summary()}")
-    running = RunningStack(stack, ports)
+    running = RunningStack(stack, ports, secrets)
     try:
         stack.up()
     except BaseException:

@@ -1,7 +1,7 @@
 """Customers of the compose stack: the real client on the published ingress, and what it reads."""
 
+import json
 import threading
-import uuid
 from dataclasses import dataclass
 
 from airline_client import AgentClient, ClientError
@@ -21,9 +21,23 @@ RUNNING = (
 )
 
 
+# Session id -> token, of every session the tests opened (one client per call shares them).
+TOKENS: dict[str, str] = {}
+
+
 def client_for(running: RunningStack) -> AgentClient:
-    """The real client on the published ingress; patient, since containers get killed."""
-    return AgentClient(running.ingress_url, timeout_s=HTTP_TIMEOUT_S, attempts=8, backoff_s=1.0)
+    """The real client on the published ingress, holding the stack's credentials as an operator
+    and the payment provider would, and the tokens of the sessions the tests opened; patient,
+    since containers get killed."""
+    return AgentClient(
+        running.ingress_url,
+        timeout_s=HTTP_TIMEOUT_S,
+        attempts=8,
+        backoff_s=1.0,
+        supervisor_token=running.secrets.supervisor_token,
+        webhook_secret=running.secrets.webhook_secret,
+        session_tokens=TOKENS,
+    )
 
 
 class Turn(threading.Thread):
@@ -49,8 +63,12 @@ class Turn(threading.Thread):
         return self.reply
 
 
-def new_session(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+def new_session(running: RunningStack) -> str:
+    """A session opened as a customer opens one (Sessions/open): its id; the token is kept."""
+    with client_for(running) as client:
+        opened = client.open_session()
+    TOKENS[opened.session_id] = opened.token
+    return opened.session_id
 
 
 def mail_count(running: RunningStack, email: str) -> int:
@@ -61,13 +79,20 @@ def mail_count(running: RunningStack, email: str) -> int:
 
 
 def seat_map(running: RunningStack, flight: str) -> dict[str, str]:
-    with client_for(running) as client:
-        return client.call("Flight", flight, "seat_map")["occupied"]
+    """The flight's occupied seats, from its state in restate-server (Flight/seat_map is
+    private: only services call it), read through the admin API on 127.0.0.1."""
+    rows = running.admin_query(
+        "SELECT value_utf8 FROM state WHERE service_name = 'Flight' "
+        f"AND service_key = '{flight}' AND key = 'occupied'"
+    )
+    return dict(json.loads(rows[0]["value_utf8"])) if rows else {}
 
 
-def seat_of(running: RunningStack, number: str) -> str:
+def seat_of(running: RunningStack, customer: "Customer") -> str:
+    """The customer's seat, read as its owner does (confirmation number and last name)."""
+    number, last_name, _, _ = customer
     with client_for(running) as client:
-        return client.booking(number).seat
+        return client.booking(number, last_name).seat
 
 
 def is_running(running: RunningStack, service: str, handler: str, key: str) -> bool:
@@ -112,7 +137,7 @@ class TwoTurns:
         assert f"Seat changed from {self.old_seat} to {self.new_seat}" in seat_reply, seat_reply
         assert mail_count(running, email) == self.mails_before + 1
         assert invocations_of(running, "Booking", "change_seat", seat_number) == 1
-        assert seat_of(running, seat_number) == self.new_seat
+        assert seat_of(running, self.seat_customer) == self.new_seat
         occupied = seat_map(running, flight)
         assert occupied.get(self.new_seat) == seat_number, occupied
         assert self.old_seat not in occupied, occupied
@@ -130,16 +155,16 @@ def two_turns_running(
         new_seat,
         invoice=Turn(
             running,
-            new_session("invoice"),
+            new_session(running),
             f"send me the invoice for booking {invoice_number}, last name {invoice_last}",
         ),
         seat=Turn(
             running,
-            new_session("seat"),
+            new_session(running),
             f"change my seat to {new_seat}, booking {seat_number} {seat_last}",
         ),
         mails_before=mail_count(running, email),
-        old_seat=seat_of(running, seat_number),
+        old_seat=seat_of(running, seat_customer),
     )
     turns.invoice.start()
     turns.seat.start()

@@ -168,7 +168,7 @@ def test_every_service_is_healthy_and_the_register_job_exited_0(
 def test_the_readme_conversations_are_answered_through_the_published_ingress(
     compose_stack: RunningStack,
 ) -> None:
-    session = new_session("readme")
+    session = new_session(compose_stack)
     readme_session["id"] = session
     mails_before = mail_count(compose_stack, LOVELACE[2])
     with client_for(compose_stack) as client:
@@ -180,7 +180,7 @@ def test_the_readme_conversations_are_answered_through_the_published_ingress(
         assert "confirmation number" in asked.reply, asked.reply
         changed = client.chat(session, "5666 Hopper")
         assert "Seat changed from 5B to 10B" in changed.reply, changed.reply
-        assert client.booking("5666").seat == "10B"
+        assert client.booking("5666", "Hopper").seat == "10B"
         faq = client.chat(session, "how much baggage can I bring?")
         assert "bag" in faq.reply.lower(), faq.reply
         history = client.history(session)
@@ -224,7 +224,7 @@ def test_scaled_replicas_all_serve_invocations_and_prometheus_scrapes_each(
     for i in range(SCALED_TURNS):
         number, last, _, _ = customers[i % len(customers)]
         message = messages[i % len(messages)].format(number, last)
-        turns.append(Turn(compose_stack, new_session("scale"), message))
+        turns.append(Turn(compose_stack, new_session(compose_stack), message))
     for batch in range(0, len(turns), 6):
         for turn in turns[batch : batch + 6]:
             turn.start()
@@ -261,7 +261,7 @@ def test_sigkill_of_the_agent_replica_during_a_turn(compose_stack: RunningStack)
     number, last, email, _ = TURING
     mails_before = mail_count(compose_stack, email)
     before = counts_of(compose_stack, "agent", "AgentSession/chat")
-    session = new_session("kill-agent")
+    session = new_session(compose_stack)
     turn = Turn(compose_stack, session, f"send me the invoice for booking {number}, {last}")
     turn.start()
     victim = kill_replica_serving(
@@ -281,9 +281,9 @@ def test_sigkill_of_the_agent_replica_during_a_turn(compose_stack: RunningStack)
 def test_sigkill_of_a_seating_replica_mid_handler(compose_stack: RunningStack) -> None:
     compose_stack.stack.wait_healthy(timeout=600)
     number, last, _, flight = JOHNSON
-    old_seat = seat_of(compose_stack, number)
+    old_seat = seat_of(compose_stack, JOHNSON)
     before = counts_of(compose_stack, "seating", "Booking/change_seat")
-    session = new_session("kill-seating")
+    session = new_session(compose_stack)
     turn = Turn(compose_stack, session, f"change my seat to 12C, booking {number} {last}")
     turn.start()
     # Booking/change_seat pauses durably (SEATING_WORK_DELAY_MS) after the flight took the seat.
@@ -298,7 +298,7 @@ def test_sigkill_of_a_seating_replica_mid_handler(compose_stack: RunningStack) -
     reply = turn.answer()
     assert f"Seat changed from {old_seat} to 12C" in reply, reply
     assert invocations_of(compose_stack, "Booking", "change_seat", number) == 1
-    assert seat_of(compose_stack, number) == "12C"
+    assert seat_of(compose_stack, JOHNSON) == "12C"
     occupied = seat_map(compose_stack, flight)
     assert occupied.get("12C") == number and old_seat not in occupied, occupied
     compose_stack.start(victim)
@@ -326,7 +326,7 @@ def test_restate_volume_keeps_sessions_across_down_and_up(compose_stack: Running
     compose_stack.stack.up(build=False)
     with client_for(compose_stack) as client:
         after = [e.text for e in client.history(session).entries]
-        assert client.booking("5666").seat == "10B"
+        assert client.booking("5666", "Hopper").seat == "10B"
     assert after == before and len(after) > 4
 
 
@@ -357,10 +357,9 @@ def _ancestors(span: dict[str, Any], spans: list[dict[str, Any]]) -> set[str]:
 
 def test_one_client_message_is_one_trace_in_jaeger(compose_stack: RunningStack) -> None:
     trace = TraceParent.new()
+    session = new_session(compose_stack)
     with client_for(compose_stack) as client:
-        reply = client.chat(
-            new_session("trace"), "send me the invoice for XY7890, last name Turing", trace=trace
-        )
+        reply = client.chat(session, "send me the invoice for XY7890, Turing", trace=trace)
     assert "Invoice INV-XY7890-" in reply.reply
     spans = wait_for(
         lambda: _complete(jaeger_trace(compose_stack, trace.trace_id)),
