@@ -176,9 +176,9 @@ def test_the_readme_conversations_are_answered_through_the_published_ingress(
             session, "can you send me an invoice for booking AB4568, last name Lovelace?"
         )
         assert "Invoice INV-AB4568-" in invoice.reply, invoice.reply
-        asked = client.chat(session, "can you change my seat to 10b?")
-        assert "confirmation number" in asked.reply, asked.reply
-        changed = client.chat(session, "5666 Hopper")
+        asked = client.chat(session, "can you change my seat to 10b for booking 5666?")
+        assert "last name" in asked.reply, asked.reply
+        changed = client.chat(session, "Hopper")
         assert "Seat changed from 5B to 10B" in changed.reply, changed.reply
         assert client.booking("5666", "Hopper").seat == "10B"
         faq = client.chat(session, "how much baggage can I bring?")

@@ -151,14 +151,16 @@ def test_memory_is_readable_while_a_turn_runs(slow_stack: Stack, client: httpx.C
 
 
 def test_the_client_waits_out_a_restate_restart_and_prints_the_answer_once(
-    slow_stack: Stack, client: httpx.Client
+    slow_stack: Stack, client: httpx.Client, tmp_path: Path
 ) -> None:
     """restate-server is SIGKILLed while the real client waits for a turn: the client says it
     waits, re-attaches with the same key once the server is back and prints the answer once."""
     booking = new_booking(client)
+    # A user of its own: the client opens its session (and keeps the token) as a newcomer's does.
     env = {**os.environ, "CLIENT_WAIT_S": "120", "CLIENT_RETRY_BACKOFF_S": "0.2"}
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
     command = [sys.executable, "-m", "airline_client", "--ingress", slow_stack.ingress_url]
-    command += ["--session", session_id(), f"send me the invoice for {booking.proof}"]
+    command += [f"send me the invoice for {booking.proof}"]
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as cli:
         wait_for(lambda: len(mails(client, booking.email)) == 1, timeout=60, interval=0.02)
         assert cli.poll() is None, "the turn ended before the kill; the crash point was missed"

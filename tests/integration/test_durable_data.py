@@ -17,17 +17,22 @@ def test_sessions_bookings_and_mails_survive_a_full_restart(
     config = stack_config(root)
     session = session_id()
     with Stack(config) as first, ingress_client(first.ingress_url, timeout=60) as ingress:
-        booking = new_booking(ingress, seat="5B")
-        chat(ingress, session, f"send me the invoice for {booking.proof}")
-        chat(ingress, session, "can you change my seat to 10b?")
+        invoiced, booking = new_booking(ingress), new_booking(ingress, seat="5B")
+        chat(ingress, session, f"send me the invoice for {invoiced.proof}")
+        # A booking not proven yet: the seat agent asks for its last name.
+        chat(
+            ingress,
+            session,
+            f"can you change my seat to 10b for booking {booking.confirmation_number}?",
+        )
         before = read(ingress, f"/AgentSession/{session}/history")
 
     with Stack(config) as second, ingress_client(second.ingress_url, timeout=60) as ingress:
         assert read(ingress, f"/AgentSession/{session}/history") == before
-        assert len(mails(ingress, booking.email)) == 1
+        assert len(mails(ingress, invoiced.email)) == 1
         assert seat_of(ingress, booking.confirmation_number) == "5B"
-        # The conversation goes on where it stopped: the seat agent asked for the number.
-        answer = chat(ingress, session, booking.proof)
+        # The conversation goes on where it stopped: the seat agent asked for the last name.
+        answer = chat(ingress, session, booking.last_name)
         assert answer["agent"] == "seat_booking"
         assert seat_of(ingress, booking.confirmation_number) == "10B"
         assert read(ingress, f"/AgentSession/{session}/status")["turns"] == 3
