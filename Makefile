@@ -48,8 +48,11 @@ compose-down: setup
 
 # The same stack under test, in a project of its own on free 127.0.0.1 ports: healthy, the
 # README's conversations, scaling, SIGKILLs of containers, traces, `down -v` (tests/compose).
+# A failed container test gets one more attempt (pytest-rerunfailures; reported as RERUN): on a
+# shared 2-core machine a container's start can outlast a window, and the trace check once
+# missed a span (see compose/README.md). A test that fails twice fails the run.
 test-compose: setup
-	$(UV) run pytest tests/compose -v -s --timeout=1800 --durations=0
+	$(UV) run pytest tests/compose -v -s --timeout=1800 --durations=0 --reruns 1 --reruns-delay 10
 
 demo: setup
 	$(UV) run devstack demo
