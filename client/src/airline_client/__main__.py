@@ -220,15 +220,18 @@ def _live(
 ) -> tuple[dict[str, Booking | str], ApprovalStatus | str | None]:
     """The session's bookings as seating holds them now, and its latest seat request."""
     bookings: dict[str, Booking | str] = {}
-    # A booking is read with its passenger's last name (the proof of ownership), which the
-    # session knows for the booking it is about.
+    # A booking is read with its passenger's last name (the proof of ownership): the one its
+    # owner proved in this session, else the name the session knows for the booking it is about.
     name = (state.context.passenger_name or "").split()
     for number in state.bookings[-5:]:
-        if not name:
+        last_name = state.context.proven.get(number) or (
+            name[-1] if name and number == state.context.confirmation_number else ""
+        )
+        if not last_name:
             bookings[number] = "the passenger's last name is not known to this session"
             continue
         try:
-            bookings[number] = client.booking(number, name[-1])
+            bookings[number] = client.booking(number, last_name)
         except RequestRejected as error:
             bookings[number] = str(error)
     # Where the request stands is for the agent to tell (SeatApproval/status is private).

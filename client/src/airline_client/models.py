@@ -87,6 +87,7 @@ class SessionContext(Answer):
     seat_number: str | None = None
     flight_number: str | None = None
     approval_request: str | None = None  # the latest seat request sent to a supervisor
+    proven: dict[str, str] = {}  # booking -> the last name its owner proved it with
 
 
 class Notice(Answer):
