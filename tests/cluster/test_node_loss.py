@@ -19,6 +19,7 @@ import pytest
 
 from airline_client import AgentClient, ClientError
 from devstack import Stack, wait_for
+from tests.support.auth import session_token
 from tests.support.helpers import TestBooking as Booked
 from tests.support.helpers import ingress_client, mails, new_booking, read, seat_map, seat_of
 from tests.support.helpers import session_id as new_session_id
@@ -56,7 +57,8 @@ class Customer(threading.Thread):
 
     def run(self) -> None:
         # Enough rounds over the three addresses to outlast a node's loss and restart.
-        with AgentClient(self.urls, attempts=10, backoff_s=0.5) as client:
+        tokens = {self.session: session_token(self.session)}
+        with AgentClient(self.urls, attempts=10, backoff_s=0.5, session_tokens=tokens) as client:
             try:
                 for kind, seat in SCRIPT:
                     self.replies.append(client.chat(self.session, self.message(kind, seat)).reply)
