@@ -22,6 +22,7 @@ from tests.support.helpers import (
     logged,
     mails,
     new_booking,
+    post_alone,
     read,
     relay,
     seat_map,
@@ -244,6 +245,6 @@ def test_seating_submits_a_premium_seat_for_approval_and_never_moves_it_at_once(
     ],
 )
 def test_only_the_decisions_are_public(ingress: httpx.Client, path: str, body: Any) -> None:
-    response = ingress.post(path, json=body)
+    response = post_alone(ingress, path, json=body)
     assert response.status_code == 400, response.text
     assert "not public" in response.json()["message"], response.text

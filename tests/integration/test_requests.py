@@ -6,7 +6,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.support.helpers import chat, mails, new_booking, read, relay, session_id
+from tests.support.helpers import chat, mails, new_booking, post_alone, read, relay, session_id
 
 
 def test_same_idempotency_key_runs_one_turn(ingress: httpx.Client) -> None:
@@ -76,7 +76,7 @@ def test_handlers_that_change_data_are_private(
 ) -> None:
     before = relay(ingress, "Booking", "get", "5666")
 
-    response = ingress.post(path, json=body)
+    response = post_alone(ingress, path, json=body)
 
     assert response.status_code == 400, response.text
     assert "not public" in response.json()["message"], response.text

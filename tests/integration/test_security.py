@@ -21,7 +21,7 @@ from airline_client.credentials import sign_webhook
 from devstack import Stack
 from tests.support.auth import SECRETS, session_token, supervisor
 from tests.support.helpers import TestBooking as Booked
-from tests.support.helpers import mails, new_booking, relay, seat_of
+from tests.support.helpers import mails, new_booking, post_alone, relay, seat_of
 
 WRONG_SUPERVISOR = {"x-supervisor-token": "not-the-supervisor-token"}
 
@@ -312,7 +312,7 @@ def test_personal_data_and_operator_actions_are_refused_to_outsiders(
     )
     sent = _bearer(world.victim_token) if headers == "victim-token" else dict(headers)
     kwargs: dict[str, Any] = {"json": body} if body is not None else {}
-    response = raw.post(target, headers=sent, **kwargs)
+    response = post_alone(raw, target, headers=sent, **kwargs)
     assert response.status_code == status, response.text
     assert says in response.json()["message"], response.text
 
