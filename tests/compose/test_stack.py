@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from airline_client import TraceParent
@@ -361,12 +362,22 @@ def test_one_client_message_is_one_trace_in_jaeger(compose_stack: RunningStack) 
     with client_for(compose_stack) as client:
         reply = client.chat(session, "send me the invoice for XY7890, Turing", trace=trace)
     assert "Invoice INV-XY7890-" in reply.reply
-    spans = wait_for(
-        lambda: _complete(jaeger_trace(compose_stack, trace.trace_id)),
-        timeout=300,
-        interval=1,
-        message="the trace's spans in Jaeger",
-    )
+    try:
+        spans = wait_for(
+            lambda: _complete(jaeger_trace(compose_stack, trace.trace_id)),
+            timeout=300,
+            interval=1,
+            message="the trace's spans in Jaeger",
+        )
+    except TimeoutError:
+        # What did arrive, and how many attempts the turn took: the open question in
+        # compose/README.md (a turn span that never arrived) needs these to be answered.
+        arrived = jaeger_trace(compose_stack, trace.trace_id)
+        listing = "\n".join(
+            f"  {s['service']:10} {s['span_id']} <- {s['parent_id'] or '-':16} {s['name']}"
+            for s in arrived
+        )
+        pytest.fail(f"incomplete trace, {len(arrived)} spans:\n{listing}\n{compose_stack.logs()}")
     services = {s["service"] for s in spans}
     print(f"\ntrace {trace.trace_id}: {len(spans)} spans from {sorted(services)}")
     assert {"agent", "seating", "invoicing"} <= services, services
