@@ -18,9 +18,12 @@ import yaml
 
 from devstack import find_binary
 from devstack.containers.project import compose_for_1_29
+from devstack.credentials import SERVER_IDENTITY_ENV
 from tests.static.test_deploy_files import (
     COMPOSE_DIR,
     COMPOSE_FILE,
+    IDENTITY_SECRET,
+    IDENTITY_TARGET,
     env,
     healthy_deps,
     host_mounts,
@@ -73,6 +76,11 @@ def test_with_the_main_file_restate_is_the_load_balancer_on_the_same_ports(
     for name in NODES:
         assert "ports" not in services[name], f"{name} publishes a port"
     assert healthy_deps(services["restate"]) == set(NODES)
+    # Merged with the main file's secret: every node has the key's file at the same place.
+    assert set(merged["secrets"]) == {IDENTITY_SECRET}
+    for name in NODES:
+        mounted = [s if isinstance(s, str) else s["source"] for s in services[name]["secrets"]]
+        assert mounted == [IDENTITY_SECRET], name
     assert healthy_deps(services["register"]) >= {"restate", *NODES}
     mounted = [str(v) for v in services["prometheus"]["volumes"]]
     assert any(
@@ -95,7 +103,11 @@ def test_three_nodes_with_fixed_names_ids_and_a_volume_each(
         assert target == "/restate-data" and source in cluster["volumes"]
         volumes.add(source)
         assert "healthcheck" in node
+        # Any node may run a partition's invocations: each signs with the stack's one key.
+        assert node["secrets"] == [IDENTITY_SECRET], name
+        assert settings[SERVER_IDENTITY_ENV] == IDENTITY_TARGET, name
     assert len(volumes) == 3
+    assert "secrets" not in cluster, "the key is the main file's secret, not a second one"
 
 
 def test_only_restate_1_provisions_and_everything_is_replicated_twice(
@@ -140,6 +152,7 @@ def test_restate_server_understands_each_nodes_settings(
     assert seen["metadata-client"]["addresses"] == FABRIC
     assert seen["advertised-address"] == f"http://{name}:5122/"
     assert seen["tracing-endpoint"] == "http://jaeger:4317"
+    assert seen["worker"]["invoker"]["request-identity-private-key-pem-file"] == IDENTITY_TARGET
 
 
 def test_the_load_balancer_sends_to_every_node_and_retries_only_refused_connections(

@@ -9,7 +9,9 @@ serves its image and nothing else ships it), so its files are checked here only.
 import json
 import re
 import shutil
+import stat
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,18 @@ import promql_parser
 import pytest
 import yaml
 
+from devstack import find_binary
 from devstack.containers import compose_for_1_29
 from devstack.containers.standins import standin_for
+from devstack.credentials import (
+    COMPOSE_ENV_FILE,
+    IDENTITY_KEYS_ENV,
+    IDENTITY_PEM,
+    SERVER_IDENTITY_ENV,
+    public_identity_key,
+    write_compose_env,
+)
+from telemetry import credentials as service_credentials
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_DIR = ROOT / "compose"
@@ -40,6 +52,10 @@ LOCAL_PORTS = {
     ("prometheus", 9090),
     ("grafana", 3000),
 }
+
+# restate-server's request-identity private key: the compose secret, where it is mounted.
+IDENTITY_SECRET = "restate-identity-key"
+IDENTITY_TARGET = f"/run/secrets/{IDENTITY_SECRET}"
 
 # Metric names the services emit (libs/telemetry); histograms are queried by their series.
 AIRLINE_COUNTERS = {
@@ -269,6 +285,55 @@ def test_restate_server_settings(services: dict[str, dict[str, Any]]) -> None:
     assert settings["RESTATE_TRACING_ENDPOINT"] == "http://jaeger:4317"
     assert any(not str(v).startswith((".", "/")) for v in restate["volumes"])  # named volume
     assert "healthcheck" in restate
+
+
+def test_restate_server_alone_gets_the_request_identity_private_key(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    """The key `make compose-up` generates, mounted read-only into restate-server only."""
+    assert compose["secrets"] == {IDENTITY_SECRET: {"file": f"./.secrets/{IDENTITY_PEM}"}}
+    holders = {name: s["secrets"] for name, s in services.items() if "secrets" in s}
+    assert holders == {"restate": [IDENTITY_SECRET]}
+    assert env(services["restate"])[SERVER_IDENTITY_ENV] == IDENTITY_TARGET
+    for name, service in services.items():
+        for host_path, _ in host_mounts(service):
+            assert ".secrets" not in host_path.parts, f"{name} mounts {host_path}"
+    # The services get the public key in their env_file (below), under the name they read.
+    assert IDENTITY_KEYS_ENV == service_credentials.IDENTITY_KEYS_ENV
+
+
+def test_restate_server_reads_the_identity_key_setting(
+    services: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """restate-server ignores unknown keys: its own config dump must show the setting."""
+    done = subprocess.run(
+        [str(find_binary()), "--dump-config"],
+        env={"PATH": "/usr/bin:/bin", **env(services["restate"])},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    invoker = tomllib.loads(done.stdout)["worker"]["invoker"]
+    assert invoker["request-identity-private-key-pem-file"] == IDENTITY_TARGET
+
+
+def test_compose_secrets_hand_the_services_only_the_public_key(tmp_path: Path) -> None:
+    """airline.env (every service's env_file) trusts the generated key and holds no private half."""
+    directory = tmp_path / ".secrets"
+    found = write_compose_env(directory)
+    env_file = directory / COMPOSE_ENV_FILE
+    text = env_file.read_text()
+    values = dict(line.split("=", 1) for line in text.splitlines())
+    public = public_identity_key(found.identity_pem_file.read_bytes())
+    assert values[IDENTITY_KEYS_ENV] == public and public.startswith("publickeyv1_")
+    assert "PRIVATE KEY" not in text
+    for path in (env_file, found.identity_pem_file):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    # Written again (each `make compose-up`): the same key, not a new one.
+    assert write_compose_env(directory).identity_public_key == public
+    assert found.identity_pem_file.name == IDENTITY_PEM
 
 
 def test_services_export_to_jaeger_and_serve_metrics(

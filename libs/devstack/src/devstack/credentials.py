@@ -163,9 +163,14 @@ COMPOSE_ENV_FILE = "airline.env"
 
 
 def write_compose_env(directory: Path) -> StackSecrets:
-    """The compose stack's secrets in directory, and `airline.env` (0600) for its env_file."""
+    """The compose stack's secrets in directory, and `airline.env` (0600) for its env_file.
+
+    airline.env holds what the services need: the identity's public key, never its private
+    half, which compose mounts into restate-server alone (compose.yaml's `secrets`).
+    """
     found = StackSecrets.ensure(directory)
     lines = [
+        f"{IDENTITY_KEYS_ENV}={found.identity_public_key}",
         f"SESSION_SIGNING_KEY={found.session_key}",
         f"PAYMENT_WEBHOOK_SECRET={found.webhook_secret}",
         f"SUPERVISOR_TOKEN={found.supervisor_token}",
