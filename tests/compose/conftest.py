@@ -153,6 +153,25 @@ def docker(*args: str, timeout: float = 120.0) -> str:
     return done.stdout
 
 
+def unsigned_status(container: str, method: str, url: str, headers: Sequence[str] = ()) -> int:
+    """The status a request that restate-server did not sign gets, sent from inside container.
+
+    curl (in restate's image) with HTTP/2 cleartext from the first byte, as restate-server talks
+    to the services and their load balancers (which speak nothing else).
+    """
+    argv = ["exec", container, "curl", "-sS", "--http2-prior-knowledge", "--max-time", "30"]
+    argv += ["-o", "/dev/null", "-w", "%{http_code}", "-X", method]
+    for header in headers:
+        argv += ["-H", header]
+    return int(docker(*argv, url))
+
+
+def can_read(container: str, path: str) -> bool:
+    """Whether the container's own user can read the file (`docker exec` runs as that user)."""
+    probe = f"cat {path} > /dev/null 2>&1 && echo yes || echo no"
+    return docker("exec", container, "sh", "-c", probe).strip() == "yes"
+
+
 def project_leftovers(name: str) -> dict[str, list[str]]:
     """Containers, networks and volumes that carry the project's label."""
     label = f"label=com.docker.compose.project={name}"

@@ -6,13 +6,14 @@ restate-1 (the node that provisioned the cluster) away: both turns are answered 
 re-sends a cut request with its idempotency key through the load balancer to a live node),
 one mail for the invoice, the seat map consistent. Then restate-1 is started again on its
 volume, the load balancer has all three nodes up, and the same session goes on through it.
+Every node signs its requests to the services with the stack's one request-identity key.
 """
 
 import csv
 import io
 
 from devstack import wait_for
-from tests.compose.conftest import RunningStack, docker
+from tests.compose.conftest import RunningStack, can_read, docker, unsigned_status
 from tests.compose.customers import (
     HOPPER,
     TURING,
@@ -21,6 +22,7 @@ from tests.compose.customers import (
 )
 
 NODES = ("restate-1", "restate-2", "restate-3")
+IDENTITY_KEY = "/run/secrets/restate-identity-key"
 
 
 def nodes_up(running: RunningStack) -> dict[str, list[str]]:
@@ -51,6 +53,20 @@ def test_the_cluster_is_three_healthy_nodes_behind_one_address(cluster_stack: Ru
     state = cluster_stack.project.inspect(register)["State"]
     assert (state["Status"], state["ExitCode"]) == ("exited", 0)
     assert nodes_up(cluster_stack) == {"ingresses": list(NODES), "admins": list(NODES)}
+
+
+def test_every_node_signs_with_the_key_and_unsigned_requests_are_refused(
+    cluster_stack: RunningStack,
+) -> None:
+    """Each node reads the one private key; the load balancer, which carries the main file's
+    mount, cannot (user haproxy); a request no node signed, from a node's container, gets 401."""
+    for node in NODES:
+        assert can_read(cluster_stack.container(node), IDENTITY_KEY), node
+    assert not can_read(cluster_stack.container("restate"), IDENTITY_KEY)
+    node = cluster_stack.container("restate-2")
+    url = "http://seating-lb:9081/invoke/SeatingAdmin/seed"
+    invocation = "content-type: application/vnd.restate.invocation.v5"
+    assert unsigned_status(node, "POST", url, [invocation]) == 401
 
 
 def test_sigkill_of_a_restate_node_mid_turn(cluster_stack: RunningStack) -> None:

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from prometheus_client.parser import text_string_to_metric_families
 
 from airline_client import TraceParent
@@ -22,9 +24,11 @@ from devstack import wait_for
 from tests.compose.conftest import (
     HTTP_TIMEOUT_S,
     RunningStack,
+    can_read,
     docker,
     jaeger_trace,
     project_leftovers,
+    unsigned_status,
 )
 from tests.compose.customers import (
     DIJKSTRA,
@@ -45,6 +49,16 @@ from tests.compose.customers import (
 
 # The services' metrics ports inside the network (compose.yaml METRICS_PORT).
 METRICS_PORTS = {"agent": 9180, "seating": 9181, "invoicing": 9182}
+# Each service's port, and a handler only restate-server may call (private ones included).
+SERVICE_PORTS = {"agent": 9080, "seating": 9081, "invoicing": 9082}
+PRIVATE_TARGETS = {
+    "agent": "AgentSession/notify",
+    "seating": "SeatingAdmin/seed",
+    "invoicing": "Invoice/pay",
+}
+INVOCATION = "content-type: application/vnd.restate.invocation.v5"
+# Where compose mounts restate-server's request-identity private key (compose.yaml `secrets`).
+IDENTITY_KEY = "/run/secrets/restate-identity-key"
 SCALE = {"seating": 3, "agent": 2}
 SCALED_TURNS = 30
 # The README session, kept for the down/up test.
@@ -164,6 +178,64 @@ def test_every_service_is_healthy_and_the_register_job_exited_0(
     for service in ("agent", "seating", "invoicing"):
         user = docker("exec", compose_stack.container(service), "id", "-un").strip()
         assert user == "airline", f"{service} runs as {user}"
+
+
+# --- signed requests ------------------------------------------------------------------------
+
+
+def forged_identity(path: str) -> str:
+    """A request-identity header for path, signed by an Ed25519 key that is not the stack's."""
+    claims = {"aud": path, "nbf": 0, "exp": 4102444800}
+    return "x-restate-jwt-v1: " + jwt.encode(claims, Ed25519PrivateKey.generate(), "EdDSA")
+
+
+def test_a_request_restate_server_did_not_sign_is_refused_inside_the_network(
+    compose_stack: RunningStack,
+) -> None:
+    """From inside the network (the restate container itself, with curl): every service and its
+    load balancer refuse an unsigned or wrongly signed invocation or discovery with 401; the
+    SDK's /health answers anyone. Restate's own signed requests go through (the next tests)."""
+    restate = compose_stack.container("restate")
+    seen = {}
+    for service, port in SERVICE_PORTS.items():
+        for host in (service, f"{service}-lb"):
+            base = f"http://{host}:{port}"
+            path = f"/invoke/{PRIVATE_TARGETS[service]}"
+            seen[f"{host} {path}"] = unsigned_status(restate, "POST", base + path, [INVOCATION])
+            seen[f"{host} {path} forged"] = unsigned_status(
+                restate, "POST", base + path, [INVOCATION, forged_identity(path)]
+            )
+            seen[f"{host} /discover"] = unsigned_status(restate, "GET", f"{base}/discover")
+        seen[f"{service} /health"] = unsigned_status(
+            restate, "GET", f"http://{service}:{port}/health"
+        )
+    print(f"\nunsigned requests inside the network: {seen}")
+    assert {k: v for k, v in seen.items() if not k.endswith("/health")} == {
+        k: 401 for k in seen if not k.endswith("/health")
+    }
+    assert {k: v for k, v in seen.items() if k.endswith("/health")} == {
+        f"{s} /health": 200 for s in SERVICE_PORTS
+    }
+
+
+def test_restate_server_alone_holds_the_key_and_the_services_trust_its_public_half(
+    compose_stack: RunningStack,
+) -> None:
+    restate = compose_stack.container("restate")
+    assert docker("exec", restate, "stat", "-c", "%a", IDENTITY_KEY).strip() == "600"
+    assert can_read(restate, IDENTITY_KEY)
+    public = compose_stack.secrets.identity_public_key
+    for service in SERVICE_PORTS:
+        container = compose_stack.container(service)
+        assert docker("exec", container, "printenv", "RESTATE_IDENTITY_KEYS").strip() == public
+        assert not can_read(container, IDENTITY_KEY), f"{service} can read the private key"
+    # Through restate-server, signed, each service answers: the register job's SeatingAdmin/seed
+    # (refused above when sent directly) seeded the bookings, and every service serves the client.
+    session = new_session(compose_stack)
+    with client_for(compose_stack) as client:
+        assert client.booking(LOVELACE[0], LOVELACE[1]).seat  # seating
+        assert client.history(session).entries == []  # agent
+    mail_count(compose_stack, LOVELACE[2])  # invoicing (Mailbox/inbox, an operator's read)
 
 
 def test_the_readme_conversations_are_answered_through_the_published_ingress(
