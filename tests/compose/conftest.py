@@ -44,6 +44,10 @@ PORT_VARIABLES = (
     "AIRLINE_PROMETHEUS_PORT",
     "AIRLINE_GRAFANA_PORT",
 )
+# Where compose mounts restate-server's request-identity private key (compose.yaml `secrets`),
+# and the content type of an invocation, what restate-server sends to a service.
+IDENTITY_KEY = "/run/secrets/restate-identity-key"
+INVOCATION = "content-type: application/vnd.restate.invocation.v5"
 # Generous: the machine is shared, a cold build and a loaded CPU are slow, not wrong.
 HTTP_TIMEOUT_S = 120.0
 QUERY_RETRY_S = 120.0

@@ -13,7 +13,14 @@ import csv
 import io
 
 from devstack import wait_for
-from tests.compose.conftest import RunningStack, can_read, docker, unsigned_status
+from tests.compose.conftest import (
+    IDENTITY_KEY,
+    INVOCATION,
+    RunningStack,
+    can_read,
+    docker,
+    unsigned_status,
+)
 from tests.compose.customers import (
     HOPPER,
     TURING,
@@ -22,7 +29,6 @@ from tests.compose.customers import (
 )
 
 NODES = ("restate-1", "restate-2", "restate-3")
-IDENTITY_KEY = "/run/secrets/restate-identity-key"
 
 
 def nodes_up(running: RunningStack) -> dict[str, list[str]]:
@@ -65,8 +71,7 @@ def test_every_node_signs_with_the_key_and_unsigned_requests_are_refused(
     assert not can_read(cluster_stack.container("restate"), IDENTITY_KEY)
     node = cluster_stack.container("restate-2")
     url = "http://seating-lb:9081/invoke/SeatingAdmin/seed"
-    invocation = "content-type: application/vnd.restate.invocation.v5"
-    assert unsigned_status(node, "POST", url, [invocation]) == 401
+    assert unsigned_status(node, "POST", url, [INVOCATION]) == 401
 
 
 def test_sigkill_of_a_restate_node_mid_turn(cluster_stack: RunningStack) -> None:

@@ -23,6 +23,8 @@ from airline_client import TraceParent
 from devstack import wait_for
 from tests.compose.conftest import (
     HTTP_TIMEOUT_S,
+    IDENTITY_KEY,
+    INVOCATION,
     RunningStack,
     can_read,
     docker,
@@ -56,9 +58,6 @@ PRIVATE_TARGETS = {
     "seating": "SeatingAdmin/seed",
     "invoicing": "Invoice/pay",
 }
-INVOCATION = "content-type: application/vnd.restate.invocation.v5"
-# Where compose mounts restate-server's request-identity private key (compose.yaml `secrets`).
-IDENTITY_KEY = "/run/secrets/restate-identity-key"
 SCALE = {"seating": 3, "agent": 2}
 SCALED_TURNS = 30
 # The README session, kept for the down/up test.
