@@ -144,11 +144,8 @@ async def recovery(variant: Variant, sizes: Sizes) -> dict[str, Any]:
             if time.monotonic() > deadline or turn.done():
                 raise RuntimeError("the tool's effect never showed before the turn ended")
             await asyncio.sleep(0.005)
-        service = variant.stack.service(variant.service)
         killed = time.perf_counter()
-        service.kill()
-        service.start()
-        await asyncio.to_thread(service.wait_listening, 60)
+        await asyncio.to_thread(variant.stack.restart, variant.service)
         back = time.perf_counter()
         await turn
         times.append(time.perf_counter() - back)

@@ -11,13 +11,15 @@ import sys
 import uuid
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from devstack import DEFAULT_SERVICES, TEST_SERVER_ENV, LogSink, ServiceSpec, Stack, StackConfig
-from tests.support.auth import SECRETS, TestAuth
+from tests.support.auth import SECRETS, ingress_client
 from tests.support.fault_llm import FaultLLM, Verdict
+from tests.support.otlp import OtlpReceiver
 
 INTEGRATION_DIR = Path(__file__).parent / "integration"
 SUPPORT_DIR = Path(__file__).parent / "support"
@@ -122,28 +124,32 @@ def stack_config(
     service_env: dict[str, str] | None = None,
     otlp_endpoint: str | None = None,
     nodes: int = 1,
+    server_env: dict[str, str] | None = None,
+    per_service_env: dict[str, dict[str, str]] | None = None,
 ) -> StackConfig:
     """A test stack on free ports: the services, the TestSupport service, logs under root.
 
-    service_env is added to every service's environment; otlp_endpoint makes restate-server
-    and the services export their spans there; nodes=3 runs a restate-server cluster.
+    service_env is added to every service's environment, per_service_env to the named other
+    ones' (the agent's is agent_env), server_env to restate-server's; otlp_endpoint makes
+    restate-server and the services export their spans there; nodes=3 runs a cluster.
     """
     # DEVSTACK_ECHO=1 also shows the children's output live (with pytest -s).
     echo = sys.stderr if os.environ.get("DEVSTACK_ECHO") else None
-    server_env = dict(TEST_SERVER_ENV)
+    server = dict(TEST_SERVER_ENV)
     if os.environ.get(REPLAY_ENV):
-        server_env[REPLAY_ENV] = os.environ[REPLAY_ENV]
+        server[REPLAY_ENV] = os.environ[REPLAY_ENV]
     return StackConfig.on_free_ports(
         root / "restate",
         services=(*DEFAULT_SERVICES, TEST_SUPPORT),
         nodes=nodes,
-        server_env=server_env,
+        server_env={**server, **(server_env or {})},
         # ENV_FILE="": a developer's .env (say, with an OpenAI key) must not reach test stacks.
         service_env={"OFFLINE_MODEL_LATENCY_MS": "0", "ENV_FILE": "", **(service_env or {})},
         otlp_endpoint=otlp_endpoint,
         per_service_env={
             "agent": _model_env(agent_env or {}),
             "testsupport": {"PYTHONPATH": str(SUPPORT_DIR)},
+            **(per_service_env or {}),
         },
         logs=LogSink(directory=root / "logs", echo=echo),
         # One set of secrets for every test stack: the helpers sign with it (support/auth.py).
@@ -151,17 +157,38 @@ def stack_config(
     )
 
 
+def own_stack(
+    tmp_path_factory: pytest.TempPathFactory, name: str, **options: Any
+) -> Iterator[Stack]:
+    """A stack of its own under <tmp>/<name> (stack_config's options), stopped at the end.
+
+    For a module's own `stack` fixture: `yield from own_stack(tmp_path_factory, "crash", ...)`;
+    the module's tests, and `ingress`, then use that stack instead of the session's.
+    """
+    with Stack(stack_config(tmp_path_factory.mktemp(name), **options)) as running:
+        yield running
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """One stack for the whole session; each process logs to <tmp>/logs/."""
-    with Stack(stack_config(tmp_path_factory.mktemp("stack"))) as running:
-        yield running
+    yield from own_stack(tmp_path_factory, "stack")
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[OtlpReceiver]:
+    """An OTLP trace endpoint of the module's own, for its stack to export spans to."""
+    with OtlpReceiver() as otlp:
+        yield otlp
 
 
 @pytest.fixture
 def ingress(stack: Stack) -> Iterator[httpx.Client]:
-    """An HTTP client for the ingress, calling as the rightful caller (support/auth.py)."""
-    with httpx.Client(base_url=stack.ingress_url, timeout=60.0, auth=TestAuth()) as client:
+    """An HTTP client for the stack's ingress, calling as the rightful caller (support/auth.py).
+
+    The timeout outlasts a slow stack's turn through a crash and a restart.
+    """
+    with ingress_client(stack.ingress_url, timeout=120.0) as client:
         yield client
 
 

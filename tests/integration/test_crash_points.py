@@ -10,16 +10,14 @@ history holds the turn.
 """
 
 from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
 
 import httpx
 import pytest
 
 from devstack import Stack, wait_for
-from tests.conftest import stack_config
+from tests.conftest import own_stack
 from tests.support.helpers import TestBooking as Booked
-from tests.support.helpers import ingress_client, mails, new_booking, read, seat_map, seat_of
+from tests.support.helpers import mails, new_booking, read, seat_map, seat_of
 from tests.support.helpers import session_id as new_session_id
 from tests.support.turns import Turn, calls_from, count, invocations, journal, pending
 
@@ -33,37 +31,16 @@ RETRY_CAP = {"RESTATE_DEFAULT_RETRY_POLICY__MAX_INTERVAL": "1s"}
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of its own with a slow model and slow seating and invoicing handlers."""
-    root: Path = tmp_path_factory.mktemp("crash-points")
-    config = stack_config(
-        root,
+    yield from own_stack(
+        tmp_path_factory,
+        "crash-points",
         agent_env={"OFFLINE_MODEL_LATENCY_MS": str(LLM_LATENCY_MS)},
         service_env={
             "SEATING_WORK_DELAY_MS": str(WORK_DELAY_MS),
             "INVOICING_WORK_DELAY_MS": str(WORK_DELAY_MS),
         },
+        server_env=RETRY_CAP,
     )
-    config = replace(config, server_env={**config.server_env, **RETRY_CAP})
-    with Stack(config) as running:
-        yield running
-
-
-@pytest.fixture
-def client(stack: Stack) -> Iterator[httpx.Client]:
-    with ingress_client(stack.ingress_url, timeout=120.0) as http:
-        yield http
-
-
-def restart(stack: Stack, name: str) -> None:
-    """SIGKILL one process of the stack and start it again on the same port (and data)."""
-    if name == "restate":
-        stack.server.kill()
-        stack.server.start()
-        stack.server.wait_healthy(60)
-        return
-    service = stack.service(name)
-    service.kill()
-    service.start()
-    service.wait_listening(60)
 
 
 def start_turn(stack: Stack, message: str) -> Turn:
@@ -80,26 +57,28 @@ def invoice_turn(stack: Stack, booking: Booked) -> Turn:
     return start_turn(stack, f"send me the invoice for {booking.proof}")
 
 
-def assert_history_complete(client: httpx.Client, turn: Turn, reply: str) -> None:
+def assert_history_complete(ingress: httpx.Client, turn: Turn, reply: str) -> None:
     """The session holds exactly this turn: the message once, the answer last, one turn counted."""
-    history = read(client, f"/AgentSession/{turn.session}/history")
+    history = read(ingress, f"/AgentSession/{turn.session}/history")
     users = [e["text"] for e in history["entries"] if e["kind"] == "user"]
     assistant = [e["text"] for e in history["entries"] if e["kind"] == "assistant"]
     assert users == [turn.message]
     assert assistant[-1] == reply
-    assert read(client, f"/AgentSession/{turn.session}/status")["turns"] == 1
+    assert read(ingress, f"/AgentSession/{turn.session}/status")["turns"] == 1
 
 
-def assert_seat_moved_once(stack: Stack, client: httpx.Client, turn: Turn, booking: Booked) -> None:
+def assert_seat_moved_once(
+    stack: Stack, ingress: httpx.Client, turn: Turn, booking: Booked
+) -> None:
     """The answer says 10B, seating agrees, the flight holds one seat for it, one change ran."""
     answer = turn.answer()
     assert "10B" in answer["reply"], answer
-    assert seat_of(client, booking.confirmation_number) == "10B"
-    assert seat_map(client, booking.flight) == {"10B": booking.confirmation_number}
+    assert seat_of(ingress, booking.confirmation_number) == "10B"
+    assert seat_map(ingress, booking.flight) == {"10B": booking.confirmation_number}
     assert invocations(stack, "Booking", "change_seat", booking.confirmation_number) == 1
     # One assignment when the booking was created, one for the change.
     assert invocations(stack, "Flight", "assign", booking.flight) == 2
-    assert_history_complete(client, turn, answer["reply"])
+    assert_history_complete(ingress, turn, answer["reply"])
 
 
 def llm_call_running(stack: Stack, session: str) -> bool:
@@ -116,80 +95,80 @@ def tool_call_running(stack: Stack, session: str) -> bool:
     return pending(entries, "Call") > 0
 
 
-def seat_taken_not_recorded(client: httpx.Client, booking: Booked) -> bool:
+def seat_taken_not_recorded(ingress: httpx.Client, booking: Booked) -> bool:
     """Booking/change_seat is in its pause: the flight has the new seat, the booking the old."""
     return (
-        seat_map(client, booking.flight) == {"10B": booking.confirmation_number}
-        and seat_of(client, booking.confirmation_number) == "5B"
+        seat_map(ingress, booking.flight) == {"10B": booking.confirmation_number}
+        and seat_of(ingress, booking.confirmation_number) == "5B"
     )
 
 
-def test_agent_killed_mid_llm_call(stack: Stack, client: httpx.Client) -> None:
-    booking = new_booking(client, seat="5B")
+def test_agent_killed_mid_llm_call(stack: Stack, ingress: httpx.Client) -> None:
+    booking = new_booking(ingress, seat="5B")
     turn = seat_turn(stack, booking)
 
     wait_for(lambda: llm_call_running(stack, turn.session), 60, 0.02, "the first LLM call")
-    restart(stack, "agent")
+    stack.restart("agent")
 
-    assert_seat_moved_once(stack, client, turn, booking)
+    assert_seat_moved_once(stack, ingress, turn, booking)
     entries = journal(stack, turn.session)
     # The interrupted call ran again; every model call's result is journaled exactly once.
     assert count(entries, "Command: Run", "call LLM") == count(entries, "Notification: Run")
 
 
-def test_agent_killed_mid_tool(stack: Stack, client: httpx.Client) -> None:
-    booking = new_booking(client, seat="5B")
+def test_agent_killed_mid_tool(stack: Stack, ingress: httpx.Client) -> None:
+    booking = new_booking(ingress, seat="5B")
     turn = seat_turn(stack, booking)
 
     wait_for(lambda: tool_call_running(stack, turn.session), 60, 0.02, "the seat tool's call")
-    wait_for(lambda: seat_taken_not_recorded(client, booking), 60, 0.02, "seating mid-handler")
-    restart(stack, "agent")
+    wait_for(lambda: seat_taken_not_recorded(ingress, booking), 60, 0.02, "seating mid-handler")
+    stack.restart("agent")
 
-    assert_seat_moved_once(stack, client, turn, booking)
+    assert_seat_moved_once(stack, ingress, turn, booking)
 
 
-def test_seating_killed_mid_handler(stack: Stack, client: httpx.Client) -> None:
-    booking = new_booking(client, seat="5B")
+def test_seating_killed_mid_handler(stack: Stack, ingress: httpx.Client) -> None:
+    booking = new_booking(ingress, seat="5B")
     turn = seat_turn(stack, booking)
 
-    wait_for(lambda: seat_taken_not_recorded(client, booking), 60, 0.02, "seating mid-handler")
-    restart(stack, "seating")
+    wait_for(lambda: seat_taken_not_recorded(ingress, booking), 60, 0.02, "seating mid-handler")
+    stack.restart("seating")
 
-    assert_seat_moved_once(stack, client, turn, booking)
+    assert_seat_moved_once(stack, ingress, turn, booking)
 
 
-def test_invoicing_killed_mid_handler(stack: Stack, client: httpx.Client) -> None:
-    booking = new_booking(client)
+def test_invoicing_killed_mid_handler(stack: Stack, ingress: httpx.Client) -> None:
+    booking = new_booking(ingress)
     turn = invoice_turn(stack, booking)
 
-    wait_for(lambda: len(mails(client, booking.email)) == 1, 60, 0.02, "the mail")
+    wait_for(lambda: len(mails(ingress, booking.email)) == 1, 60, 0.02, "the mail")
     # The mail is out and Invoicing/invoice_booking is in its pause: the tool still waits.
     assert tool_call_running(stack, turn.session)
-    restart(stack, "invoicing")
+    stack.restart("invoicing")
 
     answer = turn.answer()
-    received = mails(client, booking.email)
+    received = mails(ingress, booking.email)
     assert len(received) == 1
     assert received[0]["mail_id"] in answer["reply"]
     assert calls_from(stack, turn.session, "Invoicing", "invoice_booking") == 1
-    assert_history_complete(client, turn, answer["reply"])
+    assert_history_complete(ingress, turn, answer["reply"])
 
 
 def test_restate_server_killed_mid_turn_and_restarted_on_its_data(
-    stack: Stack, client: httpx.Client
+    stack: Stack, ingress: httpx.Client
 ) -> None:
-    seat_booking, invoice_booking = new_booking(client, seat="5B"), new_booking(client)
+    seat_booking, invoice_booking = new_booking(ingress, seat="5B"), new_booking(ingress)
     seat = seat_turn(stack, seat_booking)
-    wait_for(lambda: seat_taken_not_recorded(client, seat_booking), 60, 0.02, "seating pause")
+    wait_for(lambda: seat_taken_not_recorded(ingress, seat_booking), 60, 0.02, "seating pause")
     # Started now, so the kill finds it in its first model call while seating is paused.
     invoice = invoice_turn(stack, invoice_booking)
     wait_for(lambda: llm_call_running(stack, invoice.session), 60, 0.02, "the invoice turn")
-    restart(stack, "restate")
+    stack.restart("restate")
 
     # The clients' connections dropped; their retries with the same key found the turns.
-    assert_seat_moved_once(stack, client, seat, seat_booking)
+    assert_seat_moved_once(stack, ingress, seat, seat_booking)
     answer = invoice.answer()
-    assert len(mails(client, invoice_booking.email)) == 1
+    assert len(mails(ingress, invoice_booking.email)) == 1
     assert calls_from(stack, invoice.session, "Invoicing", "invoice_booking") == 1
-    assert_history_complete(client, invoice, answer["reply"])
+    assert_history_complete(ingress, invoice, answer["reply"])
     assert seat.retries >= 1 and invoice.retries >= 1

@@ -234,9 +234,7 @@ def test_an_agent_killed_during_a_hanging_model_call_finishes_the_turn(
     with ThreadPoolExecutor(max_workers=1) as pool:
         turn = pool.submit(chat, ingress, session, "how much baggage can I bring?")
         wait_for(lambda: llm.faults["slow"] > hung_before, timeout=60, interval=0.02)
-        fault_stack.agent.kill()
-        fault_stack.agent.start()
-        fault_stack.agent.wait_listening(timeout=60)
+        fault_stack.restart("agent")
         answer = turn.result(timeout=120)
 
     assert "carry-on" in answer["reply"]

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from devstack import Stack, wait_for
-from tests.conftest import stack_config
+from tests.conftest import own_stack, stack_config
 from tests.support import helpers
 from tests.support.helpers import (
     chat,
@@ -69,42 +69,33 @@ def checkin_notices(ingress: httpx.Client, session: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def timer_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of its own with reminders due after seconds."""
-    root: Path = tmp_path_factory.mktemp("timers")
-    config = stack_config(root, service_env=_delays(PAYMENT_DELAY_S))
-    with Stack(config) as running:
-        yield running
-
-
-@pytest.fixture
-def client(timer_stack: Stack) -> Iterator[httpx.Client]:
-    with ingress_client(timer_stack.ingress_url, timeout=60.0) as http:
-        yield http
+    yield from own_stack(tmp_path_factory, "timers", service_env=_delays(PAYMENT_DELAY_S))
 
 
 def test_unpaid_invoice_gets_one_reminder_and_a_paid_one_none(
-    timer_stack: Stack, client: httpx.Client
+    stack: Stack, ingress: httpx.Client
 ) -> None:
-    paid, unpaid = new_booking(client), new_booking(client)
-    paid_id = invoice_for(client, paid)
-    [scheduled] = _invocations(timer_stack, "Invoice", paid_id, "remind")
+    paid, unpaid = new_booking(ingress), new_booking(ingress)
+    paid_id = invoice_for(ingress, paid)
+    [scheduled] = _invocations(stack, "Invoice", paid_id, "remind")
     assert scheduled["status"] == "scheduled"
 
-    payment = pay(client, paid_id)
+    payment = pay(ingress, paid_id)
     assert payment.status_code == 200, payment.text
     assert payment.json()["already_paid"] is False
     assert payment.json()["reminder"] == "cancelled"
     # Restate drops a cancelled invocation that never started: it is no longer scheduled.
-    wait_for(lambda: not _invocations(timer_stack, "Invoice", paid_id, "remind"), timeout=30)
+    wait_for(lambda: not _invocations(stack, "Invoice", paid_id, "remind"), timeout=30)
 
     # The unpaid invoice is due after the paid one would have been: once its reminder is
     # there, the paid one's time has passed too.
-    unpaid_id = invoice_for(client, unpaid)
-    wait_for(lambda: len(reminders(client, unpaid)) == 1, timeout=60, interval=0.2)
-    assert reminders(client, paid) == []
-    assert relay(client, "Invoice", "get", unpaid_id)["reminder"] == "sent"
-    assert relay(client, "Invoice", "get", paid_id)["paid"] is True
+    unpaid_id = invoice_for(ingress, unpaid)
+    wait_for(lambda: len(reminders(ingress, unpaid)) == 1, timeout=60, interval=0.2)
+    assert reminders(ingress, paid) == []
+    assert relay(ingress, "Invoice", "get", unpaid_id)["reminder"] == "sent"
+    assert relay(ingress, "Invoice", "get", paid_id)["paid"] is True
 
 
 def invoices_of(stack: Stack, booking: helpers.TestBooking) -> list[str]:
@@ -126,73 +117,73 @@ def scheduled_reminders(stack: Stack, booking: helpers.TestBooking) -> list[dict
 
 
 def test_asking_again_resends_the_one_invoice_and_paying_ends_the_dunning(
-    timer_stack: Stack, client: httpx.Client
+    stack: Stack, ingress: httpx.Client
 ) -> None:
-    booking = new_booking(client)
+    booking = new_booking(ingress)
     session = session_id()
-    first = invoice_for(client, booking)
+    first = invoice_for(ingress, booking)
     # Other words, another session, the same booking: the same invoice, mailed again.
-    again = chat(client, session, f"I lost the invoice, can you resend it? {booking.proof}")
+    again = chat(ingress, session, f"I lost the invoice, can you resend it? {booking.proof}")
     assert first in again["reply"] and "again" in again["reply"], again
     assert "EUR 250" in again["reply"], again
     number = booking.confirmation_number
-    third = chat(client, session, f"can I get the receipt for {number}, last name Passenger?")
+    third = chat(ingress, session, f"can I get the receipt for {number}, last name Passenger?")
     assert first in third["reply"], third
-    assert invoices_of(timer_stack, booking) == [first]
-    assert len(mails(client, booking.email)) == 3
-    assert {m["mail_id"] for m in mails(client, booking.email)} == {
+    assert invoices_of(stack, booking) == [first]
+    assert len(mails(ingress, booking.email)) == 3
+    assert {m["mail_id"] for m in mails(ingress, booking.email)} == {
         first,
         f"{first}-COPY-2",
         f"{first}-COPY-3",
     }
-    assert len(scheduled_reminders(timer_stack, booking)) == 1
+    assert len(scheduled_reminders(stack, booking)) == 1
 
-    paid = pay(client, first)
+    paid = pay(ingress, first)
     assert paid.status_code == 200, paid.text
-    wait_for(lambda: scheduled_reminders(timer_stack, booking) == [], timeout=30)
-    receipt = chat(client, session, f"send me the invoice for {booking.proof}")
+    wait_for(lambda: scheduled_reminders(stack, booking) == [], timeout=30)
+    receipt = chat(ingress, session, f"send me the invoice for {booking.proof}")
     assert first in receipt["reply"] and "paid already" in receipt["reply"], receipt
-    assert invoices_of(timer_stack, booking) == [first]
-    assert scheduled_reminders(timer_stack, booking) == []
+    assert invoices_of(stack, booking) == [first]
+    assert scheduled_reminders(stack, booking) == []
     # Well past the reminder's delay: a paid booking is never dunned.
-    other = new_booking(client)
-    invoice_for(client, other)
-    wait_for(lambda: len(reminders(client, other)) == 1, timeout=60, interval=0.2)
-    assert reminders(client, booking) == []
-    assert len(mails(client, booking.email)) == 4
-    assert "paid, thank you" in mails(client, booking.email)[-1]["subject"]
+    other = new_booking(ingress)
+    invoice_for(ingress, other)
+    wait_for(lambda: len(reminders(ingress, other)) == 1, timeout=60, interval=0.2)
+    assert reminders(ingress, booking) == []
+    assert len(mails(ingress, booking.email)) == 4
+    assert "paid, thank you" in mails(ingress, booking.email)[-1]["subject"]
 
 
-def test_an_unpaid_booking_keeps_its_one_reminder(timer_stack: Stack, client: httpx.Client) -> None:
-    booking = new_booking(client)
-    first = invoice_for(client, booking)
-    assert invoice_for(client, booking) == first
-    assert len(scheduled_reminders(timer_stack, booking)) == 1
-    wait_for(lambda: len(reminders(client, booking)) == 1, timeout=60, interval=0.2)
+def test_an_unpaid_booking_keeps_its_one_reminder(stack: Stack, ingress: httpx.Client) -> None:
+    booking = new_booking(ingress)
+    first = invoice_for(ingress, booking)
+    assert invoice_for(ingress, booking) == first
+    assert len(scheduled_reminders(stack, booking)) == 1
+    wait_for(lambda: len(reminders(ingress, booking)) == 1, timeout=60, interval=0.2)
     # After the reminder went out, asking again re-sends and schedules nothing new.
-    assert invoice_for(client, booking) == first
-    assert scheduled_reminders(timer_stack, booking) == []
-    assert invoices_of(timer_stack, booking) == [first]
-    assert len(reminders(client, booking)) == 1
-    assert len(mails(client, booking.email)) == 4  # invoice, copy, reminder, copy
+    assert invoice_for(ingress, booking) == first
+    assert scheduled_reminders(stack, booking) == []
+    assert invoices_of(stack, booking) == [first]
+    assert len(reminders(ingress, booking)) == 1
+    assert len(mails(ingress, booking.email)) == 4  # invoice, copy, reminder, copy
 
 
-def test_paying_twice_and_unknown_invoices(timer_stack: Stack, client: httpx.Client) -> None:
-    booking = new_booking(client)
-    invoice_id = invoice_for(client, booking)
-    first = pay(client, invoice_id).json()
-    second = pay(client, invoice_id)
+def test_paying_twice_and_unknown_invoices(stack: Stack, ingress: httpx.Client) -> None:
+    booking = new_booking(ingress)
+    invoice_id = invoice_for(ingress, booking)
+    first = pay(ingress, invoice_id).json()
+    second = pay(ingress, invoice_id)
     assert second.status_code == 200, second.text
     assert first["already_paid"] is False
     assert second.json()["already_paid"] is True
     assert "already paid" in second.json()["message"]
 
-    unknown = pay(client, "INV-NOPE9-00000000")
+    unknown = pay(ingress, "INV-NOPE9-00000000")
     assert unknown.status_code == 404
     assert "no invoice" in unknown.json()["message"].lower()
     # Only the agent's invoicing path may create invoices or send reminders.
     for handler in ("create", "remind"):
-        refused = client.post(f"/Invoice/{invoice_id}/{handler}", json={})
+        refused = ingress.post(f"/Invoice/{invoice_id}/{handler}", json={})
         assert refused.status_code in (400, 404), refused.text
 
 
@@ -233,35 +224,35 @@ def test_payment_reminder_fires_once_after_a_full_restart(
 
 
 def test_checkin_reminder_mails_and_tells_the_session_once(
-    timer_stack: Stack, client: httpx.Client
+    stack: Stack, ingress: httpx.Client
 ) -> None:
-    booking, session = new_booking(client), session_id()
+    booking, session = new_booking(ingress), session_id()
     number = booking.confirmation_number
-    answer = chat(client, session, f"remind me to check in for {number}")
+    answer = chat(ingress, session, f"remind me to check in for {number}")
     assert answer["agent"] == "triage"
     assert f"Check-in reminder scheduled for flight {booking.flight}" in answer["reply"]
     assert booking.email not in answer["reply"]  # a booking number proves nothing: no address
-    again = chat(client, session, f"please remind me to check in for {number}")
+    again = chat(ingress, session, f"please remind me to check in for {number}")
     assert "already scheduled" in again["reply"]
-    [scheduled] = _invocations(timer_stack, "CheckInReminder", f"{number}@{session}", "fire")
+    [scheduled] = _invocations(stack, "CheckInReminder", f"{number}@{session}", "fire")
     assert scheduled["status"] == "scheduled"
 
-    wait_for(lambda: len(checkin_notices(client, session)) == 1, timeout=60, interval=0.2)
-    [mail] = checkin_mails(client, booking)
+    wait_for(lambda: len(checkin_notices(ingress, session)) == 1, timeout=60, interval=0.2)
+    [mail] = checkin_mails(ingress, booking)
     assert booking.flight in mail["subject"]
-    [notice] = checkin_notices(client, session)
+    [notice] = checkin_notices(ingress, session)
     assert number in notice
-    state = read(client, f"/AgentSession/{session}/status")
+    state = read(ingress, f"/AgentSession/{session}/status")
     assert [n["source"] for n in state["notices"]] == ["checkin-reminder"]
     assert state["context"]["confirmation_number"] == number
     # The conversation goes on after the reminder.
-    assert chat(client, session, "how much baggage can I bring?")["agent"] == "faq"
-    assert len(checkin_notices(client, session)) == 1
-    assert len(checkin_mails(client, booking)) == 1
+    assert chat(ingress, session, "how much baggage can I bring?")["agent"] == "faq"
+    assert len(checkin_notices(ingress, session)) == 1
+    assert len(checkin_mails(ingress, booking)) == 1
 
 
-def test_checkin_reminder_for_an_unknown_booking(timer_stack: Stack, client: httpx.Client) -> None:
+def test_checkin_reminder_for_an_unknown_booking(stack: Stack, ingress: httpx.Client) -> None:
     session = session_id()
-    answer = chat(client, session, "remind me to check in for ZZ9999")
+    answer = chat(ingress, session, "remind me to check in for ZZ9999")
     assert "No reminder was scheduled" in answer["reply"]
-    assert _invocations(timer_stack, "CheckInReminder", f"ZZ9999@{session}", "fire") == []
+    assert _invocations(stack, "CheckInReminder", f"ZZ9999@{session}", "fire") == []

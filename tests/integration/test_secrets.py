@@ -32,14 +32,6 @@ MARKER = "marker" + uuid.uuid4().hex.translate(str.maketrans("0123456789", "ghij
 
 
 @pytest.fixture(scope="module")
-def receiver() -> Iterator[OtlpReceiver]:
-    otlp = OtlpReceiver()
-    otlp.start()
-    yield otlp
-    otlp.stop()
-
-
-@pytest.fixture(scope="module")
 def llm() -> Iterator[FaultLLM]:
     endpoint = FaultLLM(slow_s=3.0, retry_after_s=0.2).start()
     yield endpoint

@@ -209,9 +209,7 @@ def test_after_a_sigkill_mid_turn_the_retried_call_sends_the_same_input(
     messages = ("my booking is {number}", "change my seat to 12A and send the invoice {proof}")
     slow = slow_turn(stack, llm, ingress, messages, calls=2)
     turn, booking, session, sent = slow.turn, slow.booking, slow.session, slow.before
-    stack.agent.kill()
-    stack.agent.start()
-    stack.agent.wait_listening(timeout=60)
+    stack.restart("agent")
     answer = turn.answer()
     llm.latency_s = 0
     assert "12A" in answer["reply"], answer

@@ -7,7 +7,6 @@ the agent appears twice.
 """
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,8 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from airline_client import TraceParent
 from devstack import Stack, wait_for
-from tests.conftest import TEST_MODEL, stack_config
-from tests.support.helpers import ingress_client, new_booking, session_id
+from tests.conftest import TEST_MODEL, own_stack
+from tests.support.helpers import new_booking, session_id
 from tests.support.otlp import OtlpReceiver, ReceivedSpan, span_tree
 
 AGENT_METRICS = (
@@ -30,31 +29,14 @@ AGENT_METRICS = (
 
 
 @pytest.fixture(scope="module")
-def receiver() -> Iterator[OtlpReceiver]:
-    """The OTLP endpoint every process of the stack exports to."""
-    otlp = OtlpReceiver()
-    otlp.start()
-    yield otlp
-    otlp.stop()
-
-
-@pytest.fixture(scope="module")
-def traced_stack(
-    tmp_path_factory: pytest.TempPathFactory, receiver: OtlpReceiver
-) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, receiver: OtlpReceiver) -> Iterator[Stack]:
     """A stack of its own exporting spans to the receiver, flushed every 200 ms."""
-    root: Path = tmp_path_factory.mktemp("tracing")
-    config = stack_config(
-        root, service_env={"OTEL_BSP_SCHEDULE_DELAY": "200"}, otlp_endpoint=receiver.endpoint
+    yield from own_stack(
+        tmp_path_factory,
+        "tracing",
+        service_env={"OTEL_BSP_SCHEDULE_DELAY": "200"},
+        otlp_endpoint=receiver.endpoint,
     )
-    with Stack(config) as running:
-        yield running
-
-
-@pytest.fixture
-def ingress(traced_stack: Stack) -> Iterator[httpx.Client]:
-    with ingress_client(traced_stack.ingress_url, timeout=60.0) as http:
-        yield http
 
 
 def _named(spans: list[ReceivedSpan], prefix: str) -> list[ReceivedSpan]:
@@ -95,7 +77,7 @@ def _complete(spans: list[ReceivedSpan]) -> bool:
 
 
 def test_one_message_is_one_trace_across_every_hop(
-    traced_stack: Stack, receiver: OtlpReceiver, ingress: httpx.Client
+    stack: Stack, receiver: OtlpReceiver, ingress: httpx.Client
 ) -> None:
     booking = new_booking(ingress)
     client = TraceParent.new()
@@ -130,7 +112,7 @@ def test_one_message_is_one_trace_across_every_hop(
 
     # Replays emit no span: one span per LLM call that really ran, one per tool call, one turn.
     invocation = ingress_span.attributes["restate.invocation.id"]
-    llm_steps = traced_stack.admin_query(
+    llm_steps = stack.admin_query(
         f"SELECT index FROM sys_journal WHERE id = '{invocation}' AND name LIKE 'call LLM: %'"
     )
     assert len(_named(agent_spans, "llm ")) == len(llm_steps) > 0
@@ -161,23 +143,21 @@ def _grew(before: Samples, after: Samples, name: str, **labels: str) -> float:
     return after.get(key, 0.0) - before.get(key, 0.0)
 
 
-def test_metrics_count_each_effect_once_after_a_turn(
-    traced_stack: Stack, ingress: httpx.Client
-) -> None:
+def test_metrics_count_each_effect_once_after_a_turn(stack: Stack, ingress: httpx.Client) -> None:
     booking = new_booking(ingress)
-    agent_before = _samples(traced_stack.agent.metrics_url)
-    invoicing_before = _samples(traced_stack.invoicing.metrics_url)
+    agent_before = _samples(stack.agent.metrics_url)
+    invoicing_before = _samples(stack.invoicing.metrics_url)
     response = ingress.post(
         f"/AgentSession/{session_id()}/chat",
         json={"message": f"send me the invoice for {booking.proof}"},
     )
     assert response.status_code == 200, response.text
 
-    agent = _samples(traced_stack.agent.metrics_url)
-    invoicing = _samples(traced_stack.invoicing.metrics_url)
+    agent = _samples(stack.agent.metrics_url)
+    invoicing = _samples(stack.invoicing.metrics_url)
 
-    assert traced_stack.agent.metrics_url is not None
-    text = httpx.get(traced_stack.agent.metrics_url, timeout=10).text
+    assert stack.agent.metrics_url is not None
+    text = httpx.get(stack.agent.metrics_url, timeout=10).text
     for metric in AGENT_METRICS:
         assert f"# TYPE {metric} " in text, metric
     assert "airline_invoices_total" not in text  # invoicing's own

@@ -8,34 +8,17 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from devstack import Stack, wait_for
-from tests.conftest import stack_config
-from tests.support.helpers import (
-    chat,
-    ingress_client,
-    mails,
-    new_booking,
-    seat_map,
-    seat_of,
-    session_id,
-)
+from tests.conftest import own_stack
+from tests.support.helpers import chat, mails, new_booking, seat_map, seat_of, session_id
 
 WORKERS = 2
 
 
 @pytest.fixture(scope="module")
-def workers_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of its own whose seating service runs WORKERS worker processes."""
-    root: Path = tmp_path_factory.mktemp("workers")
-    config = stack_config(root)
-    config.per_service_env = {**config.per_service_env, "seating": {"WORKERS": str(WORKERS)}}
-    with Stack(config) as running:
-        yield running
-
-
-@pytest.fixture
-def client(workers_stack: Stack) -> Iterator[httpx.Client]:
-    with ingress_client(workers_stack.ingress_url, timeout=60.0) as http:
-        yield http
+    seating = {"WORKERS": str(WORKERS)}
+    yield from own_stack(tmp_path_factory, "workers", per_service_env={"seating": seating})
 
 
 def _children(pid: int) -> list[tuple[int, str]]:
@@ -82,51 +65,51 @@ def _seat_changes(url: str | None) -> dict[str, float]:
     }
 
 
-def test_seating_runs_its_worker_processes(workers_stack: Stack) -> None:
-    pid = workers_stack.seating.pid
+def test_seating_runs_its_worker_processes(stack: Stack) -> None:
+    pid = stack.seating.pid
     assert pid is not None
-    assert workers_stack.seating.workers == WORKERS
+    assert stack.seating.workers == WORKERS
     assert len(_workers(pid)) == WORKERS
     # The other services run in one process.
-    agent = workers_stack.agent.pid
+    agent = stack.agent.pid
     assert agent is not None
     assert _workers(agent) == []
 
 
 def test_conversations_work_and_metrics_count_across_workers(
-    workers_stack: Stack, client: httpx.Client
+    stack: Stack, ingress: httpx.Client
 ) -> None:
-    before = _seat_changes(workers_stack.seating.metrics_url)
+    before = _seat_changes(stack.seating.metrics_url)
     moved = []
     # Several seat changes, so both workers very likely serve some of them.
     for seat in ("10B", "11C", "12D"):
-        booking = new_booking(client, seat="5B")
+        booking = new_booking(ingress, seat="5B")
         answer = chat(
-            client,
+            ingress,
             session_id(),
             f"change my seat to {seat.lower()}, booking {booking.proof}",
         )
         assert seat in answer["reply"]
-        assert seat_of(client, booking.confirmation_number) == seat
-        assert seat_map(client, booking.flight) == {seat: booking.confirmation_number}
+        assert seat_of(ingress, booking.confirmation_number) == seat
+        assert seat_map(ingress, booking.flight) == {seat: booking.confirmation_number}
         moved.append(booking)
-    invoiced = new_booking(client)
-    answer = chat(client, session_id(), f"send me the invoice for {invoiced.proof}")
-    received = mails(client, invoiced.email)
+    invoiced = new_booking(ingress)
+    answer = chat(ingress, session_id(), f"send me the invoice for {invoiced.proof}")
+    received = mails(ingress, invoiced.email)
     assert len(received) == 1
     assert received[0]["mail_id"] in answer["reply"]
 
-    after = _seat_changes(workers_stack.seating.metrics_url)
+    after = _seat_changes(stack.seating.metrics_url)
     assert after.get("ok", 0.0) - before.get("ok", 0.0) == len(moved)
     assert after.get("refused", 0.0) == before.get("refused", 0.0)
     # Only seating's metrics, as with one process (not the agent's or invoicing's).
-    text = httpx.get(workers_stack.seating.metrics_url or "", timeout=10).text
+    text = httpx.get(stack.seating.metrics_url or "", timeout=10).text
     assert "airline_invoices_total" not in text
     assert "airline_turn_duration_seconds" not in text
 
 
-def test_sigint_stops_the_workers_and_sigkill_leaves_none(workers_stack: Stack) -> None:
-    seating = workers_stack.seating
+def test_sigint_stops_the_workers_and_sigkill_leaves_none(stack: Stack) -> None:
+    seating = stack.seating
     pid = seating.pid
     assert pid is not None
     workers = _workers(pid)
@@ -148,4 +131,4 @@ def test_sigint_stops_the_workers_and_sigkill_leaves_none(workers_stack: Stack) 
     # Back to normal for whatever runs next on this stack.
     seating.start()
     seating.wait_listening(timeout=60)
-    workers_stack.register(seating)
+    stack.register(seating)

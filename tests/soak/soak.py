@@ -270,10 +270,7 @@ def restart(stack: Stack, target: str, kills: Counter[str]) -> str:
         node = sum(n for name, n in kills.items() if name.startswith("restate")) % len(stack.nodes)
         stack.restart_node(node + 1, timeout=120)
         return f"restate {stack.nodes[node].node_name}" if stack.is_cluster else "restate"
-    service = stack.service(target)
-    service.kill()
-    service.start()
-    service.wait_listening(120)
+    stack.restart(target, timeout=120)
     return target
 
 

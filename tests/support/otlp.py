@@ -86,6 +86,13 @@ class OtlpReceiver:
         """Stop serving (at once)."""
         self._server.stop(grace=None)
 
+    def __enter__(self) -> "OtlpReceiver":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def spans(self, trace_id: str | None = None) -> list[ReceivedSpan]:
         """What arrived so far, of one trace or of all."""
         with self._lock:

@@ -25,9 +25,11 @@ class Turn(threading.Thread):
         self.key = str(uuid.uuid4())
         self.response: httpx.Response | None = None
         self.retries = 0
+        self.seconds = 0.0  # from the first attempt to the answer
 
     def run(self) -> None:
-        deadline = time.monotonic() + self.deadline_s
+        started = time.monotonic()
+        deadline = started + self.deadline_s
         with httpx.Client(base_url=self.url, timeout=self.deadline_s) as http:
             while time.monotonic() < deadline:
                 try:
@@ -40,16 +42,22 @@ class Turn(threading.Thread):
                     response = None
                 if response is not None and response.status_code < 500:
                     self.response = response
+                    self.seconds = time.monotonic() - started
                     return
                 self.retries += 1
                 time.sleep(0.2)
 
-    def answer(self, timeout: float = 120.0) -> dict[str, Any]:
-        """The reply (fails the test if there is none, or it is not a 200)."""
+    def result(self, timeout: float = 120.0) -> httpx.Response:
+        """The response, a 200 or not (fails the test if there is none)."""
         self.join(timeout)
         assert self.response is not None, "the turn got no answer"
-        assert self.response.status_code == 200, self.response.text
-        return self.response.json()
+        return self.response
+
+    def answer(self, timeout: float = 120.0) -> dict[str, Any]:
+        """The reply (fails the test if there is none, or it is not a 200)."""
+        response = self.result(timeout)
+        assert response.status_code == 200, response.text
+        return response.json()
 
 
 def journal(stack: Stack, session: str) -> list[dict[str, Any]]:

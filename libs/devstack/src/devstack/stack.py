@@ -335,6 +335,17 @@ class Stack:
         if self.is_cluster:
             self.wait_cluster_ready(timeout)
 
+    def restart(self, name: str, *, kill: bool = True, timeout: float = 60.0) -> None:
+        """SIGKILL (kill=False: stop) the process called name and start it on its port and data.
+
+        "restate" is node 1 (then, in a cluster, wait until it is whole again); any other name
+        is that service. Returns once the process serves again.
+        """
+        if name == "restate":
+            self.restart_node(1, kill=kill, timeout=timeout)
+        else:
+            self.service(name).restart(graceful=not kill, timeout=timeout)
+
     def ensure_running(self, timeout: float = 60.0) -> None:
         """Start again whatever has died or was killed (same ports, same data)."""
         down = [node for node in self.nodes if not node.running]
