@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from devstack import Stack
-from tests.conftest import stack_config
+from tests.conftest import own_stack
 from tests.support.auth import SECRETS
 from tests.support.readme import Example, Matcher, examples
 
@@ -80,11 +80,15 @@ class Reader:
 
 
 @pytest.fixture(scope="module")
-def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
-    """A fresh stack (seed bookings as seed.json has them) and one user reading the README."""
-    root = tmp_path_factory.mktemp("readme")
-    with Stack(stack_config(root)) as running:
-        yield Reader(running, root / "user")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A fresh stack: the seed bookings as seed.json has them."""
+    yield from own_stack(tmp_path_factory, "readme")
+
+
+@pytest.fixture(scope="module")
+def reader(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Reader:
+    """One user reading the README."""
+    return Reader(stack, tmp_path_factory.mktemp("readme-user"))
 
 
 def test_the_readme_has_client_examples_with_answers() -> None:
