@@ -15,7 +15,7 @@ from .metrics import (
     TURNS,
     setup_metrics,
 )
-from .serving import serve
+from .serving import ServingConfig, serve, serve_configured
 from .tracing import handler_span, setup_tracing, start_span, tracing_enabled
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "TOOL_CALLS",
     "TURNS",
     "TURN_DURATION",
+    "ServingConfig",
     "handler_span",
     "identity_keys",
     "once",
@@ -35,6 +36,7 @@ __all__ = [
     "require_supervisor",
     "secret",
     "serve",
+    "serve_configured",
     "setup_metrics",
     "setup_tracing",
     "start_span",

@@ -5,6 +5,7 @@ import logging
 import os
 import sys
 import tempfile
+from typing import Protocol
 
 import hypercorn.asyncio
 import hypercorn.config
@@ -57,6 +58,28 @@ def serve(
     setup_tracing(service_name)
     setup_metrics(service_name, host, metrics_port)
     asyncio.run(hypercorn.asyncio.serve(count_attempts(app), conf))  # type: ignore[arg-type]
+
+
+class ServingConfig(Protocol):
+    """Where and how a service serves: what its config module reads from the environment."""
+
+    HOST: str
+    PORT: int
+    METRICS_PORT: str  # a port, or "off"
+    WORKERS: int
+
+
+def serve_configured(app: object, service_name: str, config: ServingConfig, app_path: str) -> None:
+    """serve() as the service's config (module) says: HOST, PORT, METRICS_PORT, WORKERS."""
+    serve(
+        app,
+        config.HOST,
+        config.PORT,
+        service_name,
+        metrics_port=config.METRICS_PORT,
+        workers=config.WORKERS,
+        app_path=app_path,
+    )
 
 
 def _serve_workers(

@@ -1,6 +1,6 @@
 """Serve the seating deployment with hypercorn: `python -m seating`."""
 
-from telemetry import serve
+from telemetry import serve_configured
 
 from . import config
 from .app import app
@@ -8,15 +8,7 @@ from .app import app
 
 def main() -> None:
     """Run until interrupted."""
-    serve(
-        app,
-        config.HOST,
-        config.PORT,
-        "seating",
-        metrics_port=config.METRICS_PORT,
-        workers=config.WORKERS,
-        app_path="seating.app:app",
-    )
+    serve_configured(app, "seating", config, app_path="seating.app:app")
 
 
 if __name__ == "__main__":
