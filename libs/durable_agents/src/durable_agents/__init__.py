@@ -4,21 +4,59 @@
 provider), the tool calls of one model response running concurrently with a deterministic
 journal (`together`), a session that stays cheap however long it grows (`ChunkedSession`), and
 cancellation recognised in one place. See README.md.
+
+The names below are loaded on first use (PEP 562): a process that needs only the replay-safe
+helpers (`once`, `replaying`, spans) does not import the Agents SDK, openai and mcp.
 """
 
-from restate.ext.openai import restate_context, restate_object_context
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .batch import ToolBatch
-from .cancellation import CANCELLED, ToolRun, TurnCancelled, is_cancellation, turn_cancelled
-from .journal import JournaledResponse
-from .models import JournaledModel, JournaledModels, ModelUnavailable, WrapperModel
-from .replay import once, replaying
-from .retries import classify, openai_client
-from .runner import DEFAULT_LLM_RETRIES, run
-from .session import ChunkedSession, read_items
-from .tools import durable_tool, parallel_tools, together
-from .tracing import span, start_span
-from .turn import DurableTurn
+if TYPE_CHECKING:
+    from restate.ext.openai import restate_context, restate_object_context
+
+    from .batch import ToolBatch
+    from .cancellation import CANCELLED, ToolRun, TurnCancelled, is_cancellation, turn_cancelled
+    from .journal import JournaledResponse
+    from .models import JournaledModel, JournaledModels, ModelUnavailable, WrapperModel
+    from .replay import once, replaying
+    from .retries import classify, openai_client
+    from .runner import DEFAULT_LLM_RETRIES, run
+    from .session import ChunkedSession, read_items
+    from .tools import durable_tool, parallel_tools, together
+    from .tracing import span, start_span
+    from .turn import DurableTurn
+
+# Each exported name and the module that defines it.
+_EXPORTS = {
+    "restate_context": "restate.ext.openai",
+    "restate_object_context": "restate.ext.openai",
+    "ToolBatch": ".batch",
+    "CANCELLED": ".cancellation",
+    "ToolRun": ".cancellation",
+    "TurnCancelled": ".cancellation",
+    "is_cancellation": ".cancellation",
+    "turn_cancelled": ".cancellation",
+    "JournaledResponse": ".journal",
+    "JournaledModel": ".models",
+    "JournaledModels": ".models",
+    "ModelUnavailable": ".models",
+    "WrapperModel": ".models",
+    "once": ".replay",
+    "replaying": ".replay",
+    "classify": ".retries",
+    "openai_client": ".retries",
+    "DEFAULT_LLM_RETRIES": ".runner",
+    "run": ".runner",
+    "ChunkedSession": ".session",
+    "read_items": ".session",
+    "durable_tool": ".tools",
+    "parallel_tools": ".tools",
+    "together": ".tools",
+    "span": ".tracing",
+    "start_span": ".tracing",
+    "DurableTurn": ".turn",
+}
 
 __all__ = [
     "CANCELLED",
@@ -49,3 +87,16 @@ __all__ = [
     "together",
     "turn_cancelled",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
