@@ -57,7 +57,8 @@ def variant_stack(
     )
     repo = str(repo_root())
     support = str(Path(repo) / "tests" / "support")
-    baseline = {"PYTHONPATH": code} if code else {}
+    # Only the baseline runs the earlier commit's code; the others run this checkout's.
+    baseline = {"PYTHONPATH": code} if code and variant == "baseline" else {}
     config = StackConfig.on_free_ports(
         root / "restate",
         services=services,

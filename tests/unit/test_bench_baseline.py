@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from bench import baseline, report
+from bench.stacks import variant_stack
 
 
 def test_the_baseline_processes_import_the_commits_code() -> None:
@@ -23,6 +24,16 @@ def test_the_baseline_processes_import_the_commits_code() -> None:
         assert found.returncode == 0, found.stderr
         assert Path(found.stdout.strip()).is_relative_to(tree)
     assert not tree.exists()  # the worktree is removed afterwards
+
+
+def test_only_the_baseline_variant_runs_the_commits_code(tmp_path: Path) -> None:
+    # One run builds every variant's stack with the baseline's sources at hand; "ours" next to
+    # it must still run this checkout's code, or the two columns compare a commit with itself.
+    code = "/tmp/baseline-tree/services/agent/src"
+    for name in ("ours", "cluster", "baseline"):
+        envs = variant_stack(name, tmp_path / name, code=code).config.per_service_env
+        paths = {env.get("PYTHONPATH") for env in envs.values()}
+        assert (code in paths) == (name == "baseline"), name
 
 
 def test_the_table_shows_the_baseline_next_to_this_project() -> None:
