@@ -5,11 +5,13 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .errors import StackError
 from .logs import LogSink
+from .waiting import wait_for
 
 logger = logging.getLogger(__name__)
 
@@ -123,3 +125,72 @@ class Child:
         if self._pump is not None:
             self._pump.join(timeout=5)
             self._pump = None
+
+
+class StackProcess(ABC):
+    """A process of the stack (restate-server, a service) run as a Child: pid, state, restart.
+
+    For dataclasses with `name` and `logs` fields; the Child is made after their __init__.
+    """
+
+    name: str
+    logs: LogSink
+    _child: Child
+
+    def __post_init__(self) -> None:
+        self._child = Child(self.name, self.logs)
+
+    @property
+    def pid(self) -> int | None:
+        """Pid of the current (or last) process."""
+        return self._child.pid
+
+    @property
+    def running(self) -> bool:
+        """Whether the process is alive."""
+        return self._child.running
+
+    @property
+    @abstractmethod
+    def title(self) -> str:
+        """What the process is, for messages ("restate-server", "service agent (...)")."""
+
+    @abstractmethod
+    def start(self) -> None:
+        """Spawn the process; returns at once, see wait_ready."""
+
+    @abstractmethod
+    def wait_ready(self, timeout: float) -> None:
+        """Block until the process serves; fail early if it died."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Ask the process to stop, SIGKILL it if it does not in time."""
+
+    @abstractmethod
+    def kill(self) -> None:
+        """SIGKILL the process, as a crash would."""
+
+    def restart(self, *, graceful: bool = True, timeout: float = 60.0) -> None:
+        """Stop (or kill) and start again on the same ports and data, then wait until it serves."""
+        if graceful:
+            self.stop()
+        else:
+            self.kill()
+        self.start()
+        self.wait_ready(timeout)
+
+    def _wait_serving(
+        self, serving: Callable[[], bool], timeout: float, interval: float, what: str
+    ) -> None:
+        """Block until serving(); raise StackError, with the exit status, if the process died."""
+
+        def serving_or_dead() -> bool:
+            if not self._child.running:
+                where = self.logs.path_for(self.name)
+                hint = f"; see {where}" if where is not None else ""
+                status = self._child.returncode
+                raise StackError(f"{self.title} exited with status {status}{hint}")
+            return serving()
+
+        wait_for(serving_or_dead, timeout, interval, what)

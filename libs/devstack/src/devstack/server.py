@@ -8,12 +8,10 @@ from pathlib import Path
 
 import httpx
 
-from .child import Child
+from .child import StackProcess
 from .cluster import Membership
-from .errors import StackError
 from .logs import LogSink
 from .ports import HOST
-from .waiting import wait_for
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +30,7 @@ QUIET_LOG_FILTER = "warn,restate=info,octocrab=off"
 
 
 @dataclass
-class RestateServer:
+class RestateServer(StackProcess):
     """A restate-server on 127.0.0.1 keeping its state in data_dir across restarts.
 
     With a membership it is one node of a cluster; its data is then <data_dir>/<node_name>, so
@@ -50,10 +48,6 @@ class RestateServer:
     node_name: str = NODE_NAME
     membership: Membership | None = None
     stop_timeout: float = 10.0
-    _child: Child = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._child = Child(self.name, self.logs)
 
     @property
     def ingress_url(self) -> str:
@@ -74,16 +68,6 @@ class RestateServer:
     def metrics_url(self) -> str:
         """Prometheus metrics, served on the node port."""
         return f"http://{HOST}:{self.node_port}/metrics"
-
-    @property
-    def pid(self) -> int | None:
-        """Pid of the current (or last) server process."""
-        return self._child.pid
-
-    @property
-    def running(self) -> bool:
-        """Whether the server process is alive."""
-        return self._child.running
 
     def env(self) -> dict[str, str]:
         """The environment the server is started with; extra_env wins over the defaults."""
@@ -126,15 +110,19 @@ class RestateServer:
             return False
         return admin.status_code == 200 and ingress.status_code == 200
 
+    @property
+    def title(self) -> str:
+        """restate-server, with the node's name in a cluster."""
+        return "restate-server" if self.membership is None else f"restate-server {self.node_name}"
+
     def wait_healthy(self, timeout: float = 60.0) -> None:
         """Block until healthy; fail early, with the exit status, if the server died."""
+        what = f"restate-server health on {self.admin_url}"
+        self._wait_serving(self.is_healthy, timeout, 0.1, what)
 
-        def healthy_or_dead() -> bool:
-            if not self._child.running:
-                raise StackError(self._died_message())
-            return self.is_healthy()
-
-        wait_for(healthy_or_dead, timeout, 0.1, f"restate-server health on {self.admin_url}")
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until healthy (wait_healthy)."""
+        self.wait_healthy(timeout)
 
     def kill(self) -> None:
         """SIGKILL the server, as a crash would."""
@@ -143,19 +131,3 @@ class RestateServer:
     def stop(self) -> None:
         """SIGTERM the server, SIGKILL it if it has not exited within stop_timeout."""
         self._child.stop(self.stop_timeout)
-
-    def restart(self, *, graceful: bool = True, timeout: float = 60.0) -> None:
-        """Stop (or kill) and start again on the same data dir and ports, then wait healthy."""
-        if graceful:
-            self.stop()
-        else:
-            self.kill()
-        self.start()
-        self.wait_healthy(timeout)
-
-    def _died_message(self) -> str:
-        """Why the server is not there, pointing at its output."""
-        where = self.logs.path_for(self.name)
-        hint = f"; see {where}" if where is not None else ""
-        what = "restate-server" if self.membership is None else f"restate-server {self.node_name}"
-        return f"{what} exited with status {self._child.returncode}{hint}"

@@ -6,18 +6,17 @@ import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
-from .child import Child
-from .errors import StackError
+from .child import StackProcess
 from .logs import LogSink
 from .ports import HOST, accepts_connections
-from .waiting import wait_for
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
-class ServiceProcess:
+class ServiceProcess(StackProcess):
     """One service deployment, served by hypercorn on 127.0.0.1:port."""
 
     name: str
@@ -32,10 +31,6 @@ class ServiceProcess:
     # handler on the first request, so hypercorn never hears SIGTERM and the process
     # hangs; hypercorn still shuts down gracefully on SIGINT.
     stop_signal: signal.Signals = signal.SIGINT
-    _child: Child = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._child = Child(self.name, self.logs)
 
     @property
     def url(self) -> str:
@@ -48,16 +43,6 @@ class ServiceProcess:
         if self.metrics_port is None:
             return None
         return f"http://{HOST}:{self.metrics_port}/metrics"
-
-    @property
-    def pid(self) -> int | None:
-        """Pid of the current (or last) service process."""
-        return self._child.pid
-
-    @property
-    def running(self) -> bool:
-        """Whether the service process is alive."""
-        return self._child.running
 
     @property
     def workers(self) -> int:
@@ -80,20 +65,19 @@ class ServiceProcess:
         """Spawn the service; returns at once, see wait_listening."""
         self._child.spawn([sys.executable, "-m", self.module], self.env())
 
+    @property
+    def title(self) -> str:
+        """The service and its module."""
+        return f"service {self.name} ({self.module})"
+
     def wait_listening(self, timeout: float = 30.0) -> None:
         """Block until the port accepts connections; fail early if the process died."""
+        listening = partial(accepts_connections, self.port)
+        self._wait_serving(listening, timeout, 0.05, f"{self.name} listening on {self.url}")
 
-        def listening_or_dead() -> bool:
-            if not self._child.running:
-                where = self.logs.path_for(self.name)
-                hint = f"; see {where}" if where is not None else ""
-                raise StackError(
-                    f"service {self.name} ({self.module}) exited with status "
-                    f"{self._child.returncode}{hint}"
-                )
-            return accepts_connections(self.port)
-
-        wait_for(listening_or_dead, timeout, 0.05, f"{self.name} listening on {self.url}")
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Block until it listens (wait_listening)."""
+        self.wait_listening(timeout)
 
     def kill(self) -> None:
         """SIGKILL this service (by its own pid), as a crash would; its workers too, if any."""
@@ -103,12 +87,3 @@ class ServiceProcess:
         """Ask the service to stop (stop_signal), SIGKILL it if still there after stop_timeout."""
         # With workers, hypercorn's parent stops them on stop_signal; SIGKILL hits them all.
         self._child.stop(self.stop_timeout, self.stop_signal, group=self.workers > 1)
-
-    def restart(self, *, graceful: bool = True, timeout: float = 30.0) -> None:
-        """Stop (or kill) and start again on the same port, then wait until it listens."""
-        if graceful:
-            self.stop()
-        else:
-            self.kill()
-        self.start()
-        self.wait_listening(timeout)
