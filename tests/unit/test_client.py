@@ -148,7 +148,22 @@ class FakeIngress(ThreadingHTTPServer):
         return 404, {"message": f"no handler {seen.path}"}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class JsonHandler(BaseHTTPRequestHandler):
+    """A fake server's request handler: answers JSON, logs no access line on the test output."""
+
+    def reply(self, status: int, body: Any) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log on the test output."""
+
+
+class _Handler(JsonHandler):
     def do_POST(self) -> None:
         fake = cast(FakeIngress, self.server)
         length = int(self.headers.get("content-length") or 0)
@@ -167,15 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(scripted.delay_s)
             scripted = None
         status, body = (scripted.status, {"message": "busy"}) if scripted else fake.answer(seen)
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log on the test output."""
+        self.reply(status, body)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 import json
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,7 +13,8 @@ import pytest
 from airline_client import AgentClient, RequestRejected
 from airline_client.__main__ import main, normalize
 from airline_client.approvals import age
-from tests.unit.test_client import serving
+from tests.unit.test_client import JsonHandler, run, serving
+from tests.unit.test_client import client_env as client_env  # autouse: private env, state dir
 
 
 def request(request_id: str, seat: str, waited_s: float) -> dict[str, Any]:
@@ -73,28 +74,12 @@ class FakeDesk(ThreadingHTTPServer):
         return 200, {"request": found[0], "state": state, "reason": reason}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     def do_POST(self) -> None:
         fake = cast(FakeDesk, self.server)
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
         fake.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-        status, answer = fake.answer(self.path, body)
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log on the test output."""
-
-
-@pytest.fixture(autouse=True)
-def client_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("RESTATE_INGRESS_URL", raising=False)
-    monkeypatch.setenv("CLIENT_RETRY_BACKOFF_S", "0.01")
+        self.reply(*fake.answer(self.path, body))
 
 
 @pytest.fixture
@@ -104,12 +89,6 @@ def desk() -> Iterator[FakeDesk]:
         pending["requested_at"] = time.time() - WAITED_S[pending["request_id"]]
     with serving(FakeDesk()) as server:
         yield server
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_approvals_lists_id_booking_seat_and_age(
