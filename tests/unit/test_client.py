@@ -17,6 +17,7 @@ import pytest
 
 from airline_client import AgentClient, BadResponse, History, RequestRejected, SessionStatus
 from airline_client.__main__ import main, normalize
+from airline_client.sessions import save_default, save_token, saved_session
 
 HISTORY = {
     "session_id": "s1",
@@ -125,6 +126,8 @@ class FakeIngress(ThreadingHTTPServer):
         """The normal response to a request."""
         parts = seen.path.split("/")
         service, handler = parts[1], parts[-1]
+        if seen.headers.get("authorization", "").startswith("Bearer stale-"):
+            return 401, {"message": "The session token is not valid (not issued here)."}
         if (service, handler) == ("AgentSession", "chat"):
             message = json.loads(seen.body)["message"]
             if not message:
@@ -381,6 +384,29 @@ def test_default_session_is_opened_by_the_agent_then_reused_with_its_token(
     assert fresh != saved
     assert fake.seen[-1].headers["authorization"] == f"Bearer token-of-{fresh}"
     assert run(capsys, "session", "--ingress", fake.url) == (0, fresh + "\n", "")
+
+
+def test_a_saved_session_this_stack_did_not_sign_gives_way_to_a_new_one(
+    fake: FakeIngress, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After `devstack up --fresh` (a new signing key) the saved token is refused unread (401):
+    a message goes to a new session with the same key, and a read says what to do."""
+    save_token("s-old", "stale-token")
+    save_default("s-old")
+    code, out, err = run(capsys, "--ingress", fake.url, "status")
+    assert (code, out) == (1, "")
+    assert "s-old is not this stack's (a fresh stack?)" in err and 'client "hello"' in err
+
+    code, out, err = run(capsys, "--ingress", fake.url, "hello")
+    fresh = saved_session()
+    assert (code, out) == (0, "[triage] you said: hello\n")
+    assert fresh != "s-old" and f"a new session, {fresh}." in err
+    old, new = chats(fake)
+    assert (old.path, new.path) == ("/AgentSession/s-old/chat", f"/AgentSession/{fresh}/chat")
+    assert old.headers["idempotency-key"] == new.headers["idempotency-key"]
+
+    code, _, err = run(capsys, "--ingress", fake.url, "--session", "s-old", "hi")
+    assert code == 1 and "fresh stack" not in err  # a session named by the user is not replaced
 
 
 def test_session_file_falls_back_to_home(

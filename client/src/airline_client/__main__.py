@@ -37,6 +37,10 @@ COMMANDS = (
 # Options that take a value: the word after them is not the command or the message.
 VALUE_OPTIONS = frozenset({"--session", "--ingress", "--idempotency-key", "--reason"})
 EXIT_ERROR = 1
+# The agent's answer to a session token it did not sign or that expired.
+STALE_TOKEN = 401
+STALE_HINT = "the saved session {} is not this stack's (a fresh stack?)"
+SESSION_COMMANDS = frozenset({"say", "history", "status", "cancel"})
 EXIT_INTERRUPTED = 130
 
 
@@ -173,8 +177,11 @@ def _reattach_hint(session: str, key: str, message: str) -> str:
     return "re-attach to it with: " + shlex.join(command)
 
 
-def _session(client: AgentClient, args: argparse.Namespace, *, start: bool = True) -> str:
-    """The session to talk to: --session, else the default one (opened on first use).
+def _session(
+    client: AgentClient, args: argparse.Namespace, *, start: bool = True, fresh: bool = False
+) -> str:
+    """The session to talk to: --session, else the default one (opened on first use; fresh:
+    a new one).
 
     The tokens of the sessions this user opened are loaded into the client, which sends the
     right one with each request to its session.
@@ -182,7 +189,7 @@ def _session(client: AgentClient, args: argparse.Namespace, *, start: bool = Tru
     client.session_tokens.update(load_tokens())
     if args.session:
         return str(args.session)
-    saved = "" if getattr(args, "new_session", False) else saved_session()
+    saved = "" if fresh or getattr(args, "new_session", False) else saved_session()
     if saved and saved in client.session_tokens:
         return saved
     if not start:
@@ -201,7 +208,20 @@ def _say(client: AgentClient, args: argparse.Namespace) -> int:
         print(f"trace: {trace.trace_id}", file=sys.stderr, flush=True)
     client.on_wait = lambda line: print(line, file=sys.stderr, flush=True)
     try:
-        answer = client.chat(session, args.message, idempotency_key=key, trace=trace)
+        try:
+            answer = client.chat(session, args.message, idempotency_key=key, trace=trace)
+        except RequestRejected as error:
+            if error.status != STALE_TOKEN or args.session:
+                raise
+            # The saved session's token is not this stack's (a fresh data dir signs with a new
+            # key, or it expired): the turn was refused unread, so a new session takes it.
+            stale, session = session, _session(client, args, fresh=True)
+            print(
+                f"note: {STALE_HINT.format(stale)}: {error} The message goes to a new "
+                f"session, {session}.",
+                file=sys.stderr,
+            )
+            answer = client.chat(session, args.message, idempotency_key=key, trace=trace)
     except NoAnswer as error:
         # Restate keeps running the turn; the same key fetches its reply later.
         hint = _reattach_hint(session, key, args.message)
@@ -294,6 +314,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with AgentClient.from_env(args.ingress) as client:
             return _run(client, args)
+    except RequestRejected as error:
+        stale = error.status == STALE_TOKEN and args.command in SESSION_COMMANDS
+        stale = stale and not getattr(args, "session", None)
+        saved = STALE_HINT.format(saved_session())
+        hint = f'; {saved}: `client "hello"` starts a new one' if stale else ""
+        print(f"error: {error}{hint}", file=sys.stderr)
+        return EXIT_ERROR
     except ClientError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
