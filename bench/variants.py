@@ -130,6 +130,9 @@ class Durable:
         if DESIGN_OF[self.name] != "ours":
             return Conversation(f"bench-{uuid.uuid4().hex[:12]}", number, ingress=ingress)
         opened = await self.http.post(f"{self.ingresses[ingress]}/Sessions/open")
+        if opened.status_code == 404 and self.name == "baseline":
+            # A baseline from before sessions had tokens (a1101a9): any key is a session.
+            return Conversation(f"bench-{uuid.uuid4().hex[:12]}", number, ingress=ingress)
         opened.raise_for_status()
         session = opened.json()
         auth = {"authorization": f"Bearer {session['token']}"}
