@@ -7,7 +7,9 @@ stack of its own (the shared one's seed bookings are other tests' too; the READM
 start from seed.json). Each example is a test of its own, so a drifted answer names its line;
 running one alone still runs the examples above it first, unchecked. Blocks a test stack
 cannot run are skipped with the rule's reason (readme.SKIPS). Both test modes: under TEST_LLM
-the strict endpoint answers as the offline model decides, so the answers are the same.
+the strict endpoint answers as the offline model decides, so the replies are the same; the
+reasoning items it adds show only in `history` (`(reasoning)` lines) and in the memory's item
+count, which the README's answers elide (`...`).
 """
 
 import os
