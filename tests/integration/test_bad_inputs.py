@@ -5,9 +5,8 @@ counted, no history), a well-formed message whose content is wrong (the agent ex
 changes in seating or the mailboxes), the read endpoints (4xx naming the problem), and seating /
 invoicing handlers called from inside the cluster with fields no checked caller would send (the
 agent's tools only send validated, truncated values; TestSupport/relay sends the raw body).
-More rows live in test_requests.py (malformed JSON, wrong type, missing field, empty, blank,
-oversized, not an object, no body, private handlers) and test_conversations.py (taken seat,
-seat 45A, unknown booking for an invoice); they are not repeated here.
+More rows live in test_requests.py (no body, private handlers) and test_conversations.py
+(taken seat, seat 45A, unknown booking for an invoice); they are not repeated here.
 """
 
 import json
@@ -20,6 +19,15 @@ from tests.support.helpers import chat, mails, new_booking, read, seat_map, seat
 
 # (body, content type, what the 400's message says)
 CHAT_BODIES = [
+    pytest.param(b"{", "Invalid JSON", id="malformed-json"),
+    pytest.param(b'{"message": 5}', "message: Input should be a valid string", id="wrong-type"),
+    pytest.param(b'{"text": "hi"}', "message: Field required", id="missing-field"),
+    pytest.param(b'{"message": ""}', "at least 1 character", id="empty"),
+    pytest.param(b'{"message": "   "}', "the message is empty", id="blank"),
+    pytest.param(
+        json.dumps({"message": "x" * 8193}).encode(), "the limit is 8192 bytes", id="oversized"
+    ),
+    pytest.param(b"[1, 2]", "Input should be", id="not-an-object"),
     pytest.param(b'{"message": null}', "message: Input should be a valid string", id="null"),
     pytest.param(b'{"message": ["hi"]}', "message: Input should be a valid string", id="list"),
     pytest.param(b'{"message": {"text": "hi"}}', "message: Input should be a valid", id="object"),
