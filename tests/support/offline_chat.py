@@ -1,12 +1,13 @@
 """The offline model driving the real agent graph, without Restate: the unit tests' harness.
 
 The agents come from `build_agents(model="offline")` and run under the Agents SDK's plain
-`Runner.run`. The tools that need a Restate context are replaced by local fakes with the same
-names and parameters; the FAQ tool is the real one. History is carried across turns by a
-session, and each turn starts at the agent that finished the previous one, as the AgentSession
-service does.
+`Runner.run`. The tools that need a Restate context are the real ones as the model sees them
+(name, description, parameters), answered by local fakes (the FAQ's from the real FAQ text).
+History is carried across turns by a session, and each turn starts at the agent that finished
+the previous one, as the AgentSession service does.
 """
 
+import dataclasses
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -22,12 +23,20 @@ from agents import (
     RunConfig,
     Runner,
     SQLiteSession,
-    function_tool,
 )
 from agents.memory.session import SessionABC
+from agents.tool_context import ToolContext
 
 from airline_agent import config, faq
-from airline_agent.airline import build_agents, role_of
+from airline_agent.airline import (
+    BOOKING_DETAILS,
+    FAQ_LOOKUP,
+    SEAT_REQUEST_STATUS,
+    SEND_INVOICE,
+    UPDATE_SEAT,
+    build_agents,
+    role_of,
+)
 from airline_agent.models import AgentRole, AirlineContext
 from airline_agent.offline import OfflineModel
 from airline_contracts.seating import CabinLayout
@@ -78,71 +87,42 @@ class FakeServices:
     # The last name each call carried, in call order.
     last_names: list[str] = field(default_factory=list)
 
+    def update_seat(self, confirmation_number: str, last_name: str, new_seat: str) -> str:
+        self.seat_changes.append((confirmation_number, new_seat))
+        self.last_names.append(last_name)
+        return self.seat_result(confirmation_number, new_seat)
+
+    def send_invoice(self, confirmation_number: str, last_name: str) -> str:
+        self.invoices.append(confirmation_number)
+        self.last_names.append(last_name)
+        return self.invoice_result(confirmation_number)
+
+    def seat_request_status(self, request_id: str) -> str:
+        self.status_checks.append(request_id)
+        return self.status_result(request_id)
+
+    def faq_lookup_tool(self, question: str) -> str:
+        return faq.lookup(question) or faq.seats_answer(CABIN)
+
+    def booking_details(self, confirmation_number: str, last_name: str) -> str:
+        self.lookups.append(confirmation_number)
+        self.last_names.append(last_name)
+        seat = self.seats.get(confirmation_number, "5B")
+        return f"Booking {confirmation_number}: seat {seat} on flight FLT123."
+
     def tools(self) -> dict[str, FunctionTool]:
-        @function_tool(name_override="update_seat")
-        async def update_seat(confirmation_number: str, last_name: str, new_seat: str) -> str:
-            """Change the seat of a booking.
+        """The real Restate-bound tools as the model sees them, each answered by its fake."""
+        real = (UPDATE_SEAT, SEND_INVOICE, SEAT_REQUEST_STATUS, FAQ_LOOKUP, BOOKING_DETAILS)
+        return {tool.name: answered_by(tool, getattr(self, tool.name)) for tool in real}
 
-            Args:
-                confirmation_number: The booking's confirmation number.
-                last_name: The passenger's last name.
-                new_seat: The new seat, for example 12C.
-            """
-            self.seat_changes.append((confirmation_number, new_seat))
-            self.last_names.append(last_name)
-            return self.seat_result(confirmation_number, new_seat)
 
-        @function_tool(name_override="send_invoice")
-        async def send_invoice(confirmation_number: str, last_name: str) -> str:
-            """Send the invoice for a booking to the passenger's e-mail address.
+def answered_by(tool: FunctionTool, fake: Callable[..., str]) -> FunctionTool:
+    """The tool with its name, description and parameters, run by fake(**arguments)."""
 
-            Args:
-                confirmation_number: The booking's confirmation number.
-                last_name: The passenger's last name.
-            """
-            self.invoices.append(confirmation_number)
-            self.last_names.append(last_name)
-            return self.invoice_result(confirmation_number)
+    async def invoke(context: ToolContext[Any], arguments: str) -> str:
+        return fake(**json.loads(arguments or "{}"))
 
-        @function_tool(name_override="seat_request_status")
-        async def seat_request_status(request_id: str) -> str:
-            """Tell where a seat request that needs a supervisor's approval stands.
-
-            Args:
-                request_id: The request id, like APR-1A2B3C4D.
-            """
-            self.status_checks.append(request_id)
-            return self.status_result(request_id)
-
-        @function_tool(name_override="faq_lookup_tool")
-        async def faq_lookup(question: str) -> str:
-            """Look up frequently asked questions about baggage, seats and wifi.
-
-            Args:
-                question: The customer's question.
-            """
-            return faq.lookup(question) or faq.seats_answer(CABIN)
-
-        @function_tool(name_override="booking_details")
-        async def booking_details(confirmation_number: str, last_name: str) -> str:
-            """Tell the customer their booking as seating holds it now: seat and flight.
-
-            Args:
-                confirmation_number: The booking's confirmation number.
-                last_name: The passenger's last name.
-            """
-            self.lookups.append(confirmation_number)
-            self.last_names.append(last_name)
-            seat = self.seats.get(confirmation_number, "5B")
-            return f"Booking {confirmation_number}: seat {seat} on flight FLT123."
-
-        return {
-            "booking_details": booking_details,
-            "faq_lookup_tool": faq_lookup,
-            "update_seat": update_seat,
-            "send_invoice": send_invoice,
-            "seat_request_status": seat_request_status,
-        }
+    return dataclasses.replace(tool, on_invoke_tool=invoke)
 
 
 def rewire(
