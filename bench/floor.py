@@ -5,6 +5,8 @@ seat tool changes an in-memory seat map instead of calling the seating service; 
 list in memory, of which the model sees the same window as in our agent.
 """
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,15 +15,14 @@ from agents import (
     Model,
     ModelProvider,
     RunConfig,
-    RunContextWrapper,
     Runner,
     TResponseInputItem,
-    function_tool,
 )
 from agents.memory.session import SessionABC
+from agents.tool_context import ToolContext
 
 from airline_agent import config
-from airline_agent.airline import build_agents, role_of
+from airline_agent.airline import UPDATE_SEAT, build_agents, role_of
 from airline_agent.models import AgentRole, AirlineContext
 from airline_agent.offline import OfflineModel
 
@@ -36,26 +37,22 @@ class Seats:
 SEATS = Seats()
 
 
-@function_tool(name_override="update_seat")
-async def update_seat(
-    context: RunContextWrapper[AirlineContext],
-    confirmation_number: str,
-    last_name: str,
-    new_seat: str,
-) -> str:
-    """Change the seat of a booking.
-
-    Args:
-        confirmation_number: The booking's confirmation number.
-        last_name: The passenger's last name (not checked here; seating checks it).
-        new_seat: The new seat, for example 12C.
-    """
+def _update_seat(facts: AirlineContext, confirmation_number: str, new_seat: str) -> str:
     number = confirmation_number.strip().upper()
     flight, old = SEATS.bookings[number]
     SEATS.bookings[number] = (flight, new_seat)
-    facts = context.context
     facts.confirmation_number, facts.seat_number, facts.flight_number = number, new_seat, flight
     return f"Seat changed from {old} to {new_seat} on flight {flight} for booking {number}."
+
+
+async def _in_memory(context: ToolContext[AirlineContext], arguments: str) -> str:
+    # The last name is not checked here (seating checks it).
+    args = json.loads(arguments)
+    return _update_seat(context.context, args["confirmation_number"], args["new_seat"])
+
+
+# The agent's seat tool as the model sees it, changing the seat map in memory.
+update_seat = dataclasses.replace(UPDATE_SEAT, on_invoke_tool=_in_memory)
 
 
 class ListSession(SessionABC):
