@@ -17,47 +17,40 @@ logger = logging.getLogger(__name__)
 # metrics (setup_metrics), so no service serves another's names.
 _SECONDS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 
+
+def _counter(name: str, documentation: str, *labels: str) -> Counter:
+    return Counter(name, documentation, labels, registry=None)
+
+
+def _seconds(name: str, documentation: str, *labels: str) -> Histogram:
+    return Histogram(name, documentation, labels, buckets=_SECONDS, registry=None)
+
+
 # agent
-TURNS = Counter(
-    "airline_turns_total", "Customer turns answered.", ["agent", "outcome"], registry=None
+TURNS = _counter("airline_turns_total", "Customer turns answered.", "agent", "outcome")
+TURN_DURATION = _seconds(
+    "airline_turn_duration_seconds", "Time of the handler attempt that completed a turn."
 )
-TURN_DURATION = Histogram(
-    "airline_turn_duration_seconds",
-    "Time of the handler attempt that completed a turn.",
-    buckets=_SECONDS,
-    registry=None,
-)
-TOOL_CALLS = Counter(
-    "airline_tool_calls_total", "Tool calls that ran.", ["tool", "outcome"], registry=None
-)
-LLM_CALL_DURATION = Histogram(
+TOOL_CALLS = _counter("airline_tool_calls_total", "Tool calls that ran.", "tool", "outcome")
+LLM_CALL_DURATION = _seconds(
     "airline_llm_call_duration_seconds",
     "Duration of LLM calls that really ran (replays from the journal are not counted).",
-    ["model"],
-    buckets=_SECONDS,
-    registry=None,
+    "model",
 )
-LLM_TOKENS = Counter(
-    "airline_llm_tokens_total", "Tokens of LLM calls.", ["model", "kind"], registry=None
-)
+LLM_TOKENS = _counter("airline_llm_tokens_total", "Tokens of LLM calls.", "model", "kind")
 # every service
-ERRORS = Counter(
-    "airline_errors_total", "Errors, by service and kind.", ["service", "kind"], registry=None
-)
+ERRORS = _counter("airline_errors_total", "Errors, by service and kind.", "service", "kind")
 # Invocation attempts this process received (counted by serving.count_attempts, replays too):
 # per replica, it shows which replicas of a scaled service the load balancer uses.
-INVOCATION_ATTEMPTS = Counter(
+INVOCATION_ATTEMPTS = _counter(
     "airline_invocation_attempts_total",
     "Invocation attempts received, by Service/handler.",
-    ["handler"],
-    registry=None,
+    "handler",
 )
 # seating
-SEAT_CHANGES = Counter(
-    "airline_seat_changes_total", "Seat change requests.", ["outcome"], registry=None
-)
+SEAT_CHANGES = _counter("airline_seat_changes_total", "Seat change requests.", "outcome")
 # invoicing
-INVOICES = Counter("airline_invoices_total", "Invoices sent.", registry=None)
+INVOICES = _counter("airline_invoices_total", "Invoices sent.")
 
 EVERY_SERVICE: tuple[MetricWrapperBase, ...] = (ERRORS, INVOCATION_ATTEMPTS)
 BY_SERVICE: dict[str, tuple[MetricWrapperBase, ...]] = {
