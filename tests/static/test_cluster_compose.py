@@ -30,6 +30,7 @@ from tests.static.test_deploy_files import (
     load_yaml,
     port_bindings,
 )
+from tests.support.cluster_settings import assert_replicated_node
 
 CLUSTER_FILE = COMPOSE_DIR / "cluster.yaml"
 LB_CONFIG = COMPOSE_DIR / "haproxy" / "restate-lb.cfg"
@@ -143,13 +144,7 @@ def test_restate_server_understands_each_nodes_settings(
     assert seen["node-name"] == name
     assert seen["force-node-id"] == number
     assert seen["cluster-name"] == "durable-airline"
-    assert seen["auto-provision"] is (number == 1)
-    assert seen["default-replication"] == 2
-    assert sorted(seen["roles"]) == sorted(
-        ["metadata-server", "admin", "worker", "log-server", "http-ingress"]
-    )
-    assert seen["metadata-client"]["type"] == "replicated"
-    assert seen["metadata-client"]["addresses"] == FABRIC
+    assert_replicated_node(seen, number, FABRIC)
     assert seen["advertised-address"] == f"http://{name}:5122/"
     assert seen["tracing-endpoint"] == "http://jaeger:4317"
     assert seen["worker"]["invoker"]["request-identity-private-key-pem-file"] == IDENTITY_TARGET

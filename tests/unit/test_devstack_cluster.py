@@ -15,6 +15,7 @@ from devstack import NodePorts, Stack, StackConfig, StackError, cluster_node_por
 from devstack.__main__ import _config, _parser
 from devstack.cluster import ClusterStatus
 from devstack.server import RestateServer
+from tests.support.cluster_settings import assert_replicated_node
 
 
 def dumped(server: RestateServer) -> dict[str, Any]:
@@ -70,14 +71,7 @@ def test_each_cluster_node_gets_settings_restate_server_understands(tmp_path: Pa
         seen = dumped(server)
         assert seen["node-name"] == f"n{number}"
         assert seen["cluster-name"] == "devstack"
-        # Only node 1 may provision: two provisioning nodes would form two clusters.
-        assert seen["auto-provision"] is (number == 1)
-        assert seen["default-replication"] == 2
-        assert sorted(seen["roles"]) == sorted(
-            ["metadata-server", "admin", "worker", "log-server", "http-ingress"]
-        )
-        assert seen["metadata-client"]["type"] == "replicated"
-        assert seen["metadata-client"]["addresses"] == fabric
+        assert_replicated_node(seen, number, fabric)
         assert seen["bifrost"]["default-provider"] == "replicated"
         assert seen["listen-mode"] == "tcp"
         assert seen["bind-address"] == f"127.0.0.1:{ports.node}"
