@@ -59,6 +59,24 @@ TRANSFERS = {
 # --------------------------------------------------------------------------------------------
 
 
+Call = tuple[str, dict[str, str]]
+
+
+def seat_call(number: str, name: str, seat: str) -> Call:
+    """The update_seat call the model makes for that booking, proof and seat."""
+    return ("update_seat", {"confirmation_number": number, "last_name": name, "new_seat": seat})
+
+
+def invoice_call(number: str, name: str) -> Call:
+    """The send_invoice call the model makes for that booking and proof."""
+    return ("send_invoice", {"confirmation_number": number, "last_name": name})
+
+
+def details_call(number: str, name: str) -> Call:
+    """The booking_details call the model makes for that booking and proof."""
+    return ("booking_details", {"confirmation_number": number, "last_name": name})
+
+
 def seat_changed(number: str, seat: str) -> str:
     return f"Seat changed from 5B to {seat} on flight FLT123 for booking {number}."
 

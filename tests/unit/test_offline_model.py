@@ -36,9 +36,11 @@ from tests.support.offline_chat import (
     FakeObjectState,
     FakeServices,
     Turn,
+    invoice_call,
     new_chat,
     request_pending,
     rewire,
+    seat_call,
     seat_changed,
     tool_names,
 )
@@ -104,7 +106,7 @@ async def test_invoice_request_sends_the_invoice_once(new_chat: Callable[..., Ch
     assert turn.handoffs == [("Triage Agent", "Invoice Agent")]
     assert turn.calls == [
         ("transfer_to_invoice_agent", {}),
-        ("send_invoice", {"confirmation_number": "AB4568", "last_name": "Lovelace"}),
+        invoice_call("AB4568", "Lovelace"),
     ]
     assert turn.model_calls == 3
     assert set(chat.provider.names) == {"offline"}
@@ -124,9 +126,7 @@ async def test_seat_change_asks_for_the_number_then_changes_once(
 
     second = await chat.send("5666 Hopper")
     assert chat.services.seat_changes == [("5666", "10B")]
-    assert second.calls == [
-        ("update_seat", {"confirmation_number": "5666", "last_name": "Hopper", "new_seat": "10B"})
-    ]
+    assert second.calls == [seat_call("5666", "Hopper", "10B")]
     assert "Seat changed" in second.reply and "10B" in second.reply
     assert second.agent == "seat_booking"
     assert second.model_calls == 2
@@ -348,8 +348,8 @@ async def test_seat_change_and_invoice_in_one_model_response(
     assert "confirmation number" in first.reply
     second = await chat.send("5666 Hopper")
     assert second.calls == [
-        ("update_seat", {"confirmation_number": "5666", "last_name": "Hopper", "new_seat": "12C"}),
-        ("send_invoice", {"confirmation_number": "5666", "last_name": "Hopper"}),
+        seat_call("5666", "Hopper", "12C"),
+        invoice_call("5666", "Hopper"),
     ]
     assert second.model_calls == 2  # both calls came in one response
     assert chat.services.seat_changes == [("5666", "12C")]

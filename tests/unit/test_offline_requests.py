@@ -12,18 +12,21 @@ import pytest
 from airline_agent.meaning import numbers_in, read, seats_in
 from airline_agent.models import AirlineContext
 from airline_agent.offline import CAPABILITIES, FAREWELL, NOT_UNDERSTOOD
-from tests.support.offline_chat import Chat, new_chat, tool_names
+from tests.support.offline_chat import (
+    Chat,
+    details_call,
+    invoice_call,
+    new_chat,
+    seat_call,
+    tool_names,
+)
 
 __all__ = ["new_chat"]  # a fixture, used by name
 
 
-def seat_call(number: str, name: str, seat: str) -> tuple[str, dict[str, str]]:
-    return ("update_seat", {"confirmation_number": number, "last_name": name, "new_seat": seat})
-
-
 SEAT_5666 = seat_call("5666", "Hopper", "6A")
 SEAT_AB4568 = seat_call("AB4568", "Lovelace", "7C")
-INVOICE_AB4568 = ("send_invoice", {"confirmation_number": "AB4568", "last_name": "Lovelace"})
+INVOICE_AB4568 = invoice_call("AB4568", "Lovelace")
 
 
 def actions(chat_turn_calls: list[tuple[str, dict[str, str]]]) -> list[tuple[str, dict[str, str]]]:
@@ -120,7 +123,7 @@ async def test_one_booking_for_both_requests(new_chat: Callable[..., Chat]) -> N
     turn = await chat.send("change my seat to 6A and send the invoice, booking 5666 Hopper")
     assert actions(turn.calls) == [
         SEAT_5666,
-        ("send_invoice", {"confirmation_number": "5666", "last_name": "Hopper"}),
+        invoice_call("5666", "Hopper"),
     ]
 
 
@@ -137,9 +140,7 @@ async def test_whats_my_seat_reads_the_proven_booking(
     await chat.send("send me the invoice for 5666 Hopper")
     chat.services.seats["5666"] = "8A"
     turn = await chat.send(question)
-    assert actions(turn.calls) == [
-        ("booking_details", {"confirmation_number": "5666", "last_name": "Hopper"})
-    ]
+    assert actions(turn.calls) == [details_call("5666", "Hopper")]
     assert "8A" in turn.reply and "5666" in turn.reply
 
 
@@ -149,9 +150,7 @@ async def test_whats_my_seat_without_a_proven_booking_asks(new_chat: Callable[..
     assert "confirmation number" in first.reply and "last name" in first.reply
     assert tool_names(first) == []
     second = await chat.send("QR2468 Dijkstra")
-    assert actions(second.calls) == [
-        ("booking_details", {"confirmation_number": "QR2468", "last_name": "Dijkstra"})
-    ]
+    assert actions(second.calls) == [details_call("QR2468", "Dijkstra")]
 
 
 async def test_a_booking_the_session_remembers_is_not_asked_for_again(
@@ -164,9 +163,7 @@ async def test_a_booking_the_session_remembers_is_not_asked_for_again(
     turn = await chat.send("please move me to 6A")
     assert actions(turn.calls) == [SEAT_5666]
     invoice = await chat.send("and now the invoice please")
-    assert actions(invoice.calls) == [
-        ("send_invoice", {"confirmation_number": "5666", "last_name": "Hopper"})
-    ]
+    assert actions(invoice.calls) == [invoice_call("5666", "Hopper")]
 
 
 async def test_two_proven_bookings_and_none_named_asks_which(
