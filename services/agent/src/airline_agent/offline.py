@@ -304,12 +304,13 @@ def _decide(
     conv: Conversation, tools: set[str], transfers: dict[str, str]
 ) -> Sequence[TResponseOutputItem]:
     intent = intent_of(conv.last)
+    # A specialist first hands back a message that is not for it.
     if "update_seat" in tools:
-        return _seat_agent(conv, intent, transfers, tools)
+        return _back_to_triage(conv, intent, "seat_booking", transfers) or _seat_agent(conv, tools)
     if "send_invoice" in tools:
-        return _invoice_agent(conv, intent, transfers)
+        return _back_to_triage(conv, intent, "invoice", transfers) or _invoice_agent(conv)
     if "faq_lookup_tool" in tools:
-        return _faq_agent(conv, intent, transfers)
+        return _back_to_triage(conv, intent, "faq", transfers) or _faq_agent(conv)
     if CHECKIN_TOOL in tools:
         reminder = _checkin_reminder(conv, intent)
         if reminder is not None:
@@ -412,10 +413,7 @@ def _act(
     return [_call(conv, tool, args) for tool, args in calls]
 
 
-def _seat_agent(conv: Conversation, intent: str | None, transfers: dict[str, str], tools: set[str]):
-    back = _back_to_triage(conv, intent, "seat_booking", transfers)
-    if back:
-        return back
+def _seat_agent(conv: Conversation, tools: set[str]):
     status = conv.result_of("seat_request_status")
     if status is not None:
         return _say(status)
@@ -439,10 +437,7 @@ def _invoice_reply(result: str, also: bool = False) -> str:
     return f"I've also sent the invoice: {result}" if also else f"I've sent it. {result}"
 
 
-def _invoice_agent(conv: Conversation, intent: str | None, transfers: dict[str, str]):
-    back = _back_to_triage(conv, intent, "invoice", transfers)
-    if back:
-        return back
+def _invoice_agent(conv: Conversation):
     results = conv.results_of("send_invoice")
     if results:
         if len(results) == 1:
@@ -453,10 +448,7 @@ def _invoice_agent(conv: Conversation, intent: str | None, transfers: dict[str, 
     return _act(conv, {"invoice"}, "invoice", {"send_invoice"})
 
 
-def _faq_agent(conv: Conversation, intent: str | None, transfers: dict[str, str]):
-    back = _back_to_triage(conv, intent, "faq", transfers)
-    if back:
-        return back
+def _faq_agent(conv: Conversation):
     result = conv.result_of("faq_lookup_tool")
     if result is not None:
         return _say(result)
