@@ -11,6 +11,7 @@ send the invoice for AB4568 Lovelace" is two requests with one booking each, and
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from airline_contracts.formats import InvalidSeat, normalize_seat
@@ -248,6 +249,16 @@ def read(text: str) -> Message:
         name=_lone_name(text, bool(requests)),
         shared=list(dict.fromkeys(shared)),
     )
+
+
+@lru_cache(maxsize=1024)
+def kinds_in(text: str) -> frozenset[Kind]:
+    """The kinds of the requests a message makes.
+
+    Kept per text: the rules ask it of every message in view on each model call, and a
+    message means the same each time.
+    """
+    return frozenset(request.kind for request in read(text).requests)
 
 
 def _own(request: Request) -> bool:

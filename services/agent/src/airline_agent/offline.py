@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from agents import Handoff, ModelResponse, Tool, Usage
@@ -71,8 +72,9 @@ FAREWELL = (
 )
 
 
+@lru_cache(maxsize=1024)
 def intent_of(text: str) -> str | None:
-    """What a customer message is for.
+    """What a customer message is for (kept per text: asked again on every model call).
 
     "checkin", "seat_booking" (seat changes and looking at the seat), "invoice", "faq",
     "human" (a person is needed), "thanks", "greeting", or None. A message that asks for a seat
@@ -80,7 +82,7 @@ def intent_of(text: str) -> str | None:
     """
     if _CHECKIN.search(text):
         return "checkin"  # a check-in reminder, scheduled by the triage agent itself
-    kinds = {request.kind for request in meaning.read(text).requests}
+    kinds = meaning.kinds_in(text)
     if kinds & {"seat", "lookup"} or asks_approval_status(text):
         return "seat_booking"
     if "invoice" in kinds:
@@ -222,7 +224,7 @@ class Conversation:
             text = self.user_messages[index]
             if index < latest and self.turn_tools[index] & ACTION_TOOLS:
                 return None  # an earlier request, already carried out
-            if any(r.kind in kinds for r in meaning.read(text).requests):
+            if meaning.kinds_in(text) & kinds:
                 return text, answers[::-1]
             if index < latest and intent_of(text) not in (None, "thanks"):
                 return None  # the customer moved on to something else
