@@ -143,6 +143,7 @@ class Conversation:
     # Bookings whose owner the customer proved (number -> last name), from the instructions
     # (what the session remembers) and from accepted tool calls in the history.
     proven: dict[str, str] = field(default_factory=dict)
+    words: int = 1  # in the input's texts: the usage's input tokens
 
     @classmethod
     def parse(
@@ -153,14 +154,16 @@ class Conversation:
         proven = dict(_PROVEN_PAIR.findall(remembered.group(1))) if remembered else {}
         if isinstance(items, str):
             return cls([items], [set()], digest=digest.hexdigest(), proven=proven)
-        conv = cls(user_messages=[], digest=digest.hexdigest(), proven=proven)
+        conv = cls(user_messages=[], digest=digest.hexdigest(), proven=proven, words=0)
         every_call: dict[str, dict[str, Any]] = {}
         for raw in items:
             item: dict[str, Any] = dict(raw)  # type: ignore[arg-type]
-            said = _text_of(item) + " " + str(item.get("output", ""))
+            text = _text_of(item)
+            conv.words += len(text.split())
+            said = text + " " + str(item.get("output", ""))
             conv.approval_ids += [found.upper() for found in _APPROVAL_ID.findall(said)]
             if item.get("role") == "user":
-                conv.user_messages.append(_text_of(item))
+                conv.user_messages.append(text)
                 conv.turn_tools.append(set())
                 conv.calls, conv.outputs = [], {}
             elif item.get("type") == "function_call":
@@ -258,7 +261,7 @@ class OfflineModel(Model):
         tool_names = {getattr(t, "name", "") for t in tools}
         transfers = {h.agent_name: h.tool_name for h in handoffs}
         output = decide(conv, tool_names, transfers)
-        words = sum(len(_text_of(i).split()) for i in input) if isinstance(input, list) else 1
+        words = conv.words
         usage = Usage(requests=1, input_tokens=words, output_tokens=8, total_tokens=words + 8)
         return ModelResponse(output=list(output), usage=usage, response_id=None)
 
