@@ -1,11 +1,15 @@
 """The telemetry library outside a handler: off by default, nothing served unless asked."""
 
+import gc
+import weakref
+
 import pytest
 from opentelemetry.trace import INVALID_SPAN
 
 from airline_client import TraceParent
 from telemetry import replaying, setup_metrics, setup_tracing, start_span, tracing_enabled
 from telemetry.metrics import INVOCATION_ATTEMPTS, count_attempts
+from telemetry.serving import freeze_startup
 
 
 def test_tracing_is_off_without_an_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,3 +51,20 @@ async def test_each_invocation_attempt_is_counted_by_handler() -> None:
     await counted({"type": "lifespan"}, None, None)
     assert attempts._value.get() - before == 1  # pyright: ignore[reportAttributeAccessIssue]
     assert seen[:4] == ["/invoke/Booking/change_seat", "/discover", "/health", "/invoke/Booking"]
+
+
+def test_startup_objects_are_frozen_and_new_garbage_is_still_collected() -> None:
+    class Cycle:
+        me: object = None
+
+    try:
+        freeze_startup()
+        assert gc.get_freeze_count() > 0
+        made = Cycle()
+        made.me = made  # garbage only the collector frees
+        gone = weakref.ref(made)
+        del made
+        gc.collect()
+        assert gone() is None
+    finally:
+        gc.unfreeze()

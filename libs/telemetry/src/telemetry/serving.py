@@ -1,6 +1,7 @@
 """Serve a Restate app with hypercorn, with logging, tracing and metrics set up first."""
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -26,6 +27,17 @@ def _no_lifespan_warning(record: logging.LogRecord) -> bool:
     """Drop hypercorn's warning that the app has no ASGI lifespan: Restate apps never have one,
     and the WARNING in every startup log reads like a problem."""
     return "Lifespan" not in record.getMessage()
+
+
+def freeze_startup() -> None:
+    """Keep what startup made (modules, classes, the app) out of later garbage collections.
+
+    A full collection scans every tracked object: with the Agents SDK, openai and pydantic
+    loaded that is ~200k objects, ~0.1 s of CPU each time, a few times a minute under load.
+    Frozen (`gc.freeze`), they are never scanned again; requests' garbage is still collected.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def serve(
@@ -57,6 +69,7 @@ def serve(
         sys.exit(_serve_workers(conf, app_path, service_name, host, metrics_port, workers))
     setup_tracing(service_name)
     setup_metrics(service_name, host, metrics_port)
+    freeze_startup()
     asyncio.run(hypercorn.asyncio.serve(count_attempts(app), conf))  # type: ignore[arg-type]
 
 

@@ -13,7 +13,7 @@ import logging
 import os
 
 from .metrics import count_attempts
-from .serving import APP_ENV, SERVICE_ENV
+from .serving import APP_ENV, SERVICE_ENV, freeze_startup
 from .tracing import setup_tracing
 
 
@@ -26,3 +26,4 @@ def _load(path: str) -> object:
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 setup_tracing(os.environ.get(SERVICE_ENV, "service"))
 app = count_attempts(_load(os.environ[APP_ENV]))
+freeze_startup()
