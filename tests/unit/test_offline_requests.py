@@ -13,6 +13,7 @@ from airline_agent.meaning import numbers_in, read, seats_in
 from airline_agent.models import AirlineContext
 from airline_agent.offline import CAPABILITIES, FAREWELL, NOT_UNDERSTOOD
 from tests.support.offline_chat import (
+    Call,
     Chat,
     details_call,
     invoice_call,
@@ -33,27 +34,42 @@ def actions(chat_turn_calls: list[tuple[str, dict[str, str]]]) -> list[tuple[str
     return [call for call in chat_turn_calls if not call[0].startswith("transfer_to_")]
 
 
+SEAT_AND_INVOICE = [
+    "change seat for 5666 Hopper to 6A and send the invoice for AB4568 Lovelace",
+    "For 5666 Hopper I'd like seat 6A. Also the invoice for AB4568 Lovelace please",
+    "please move 5666 Hopper into 6A, and mail me the receipt of AB4568 Lovelace",
+    "Switch booking 5666 Hopper to seat 6a; then the bill for ab4568 Lovelace",
+]
+TWO_SEATS = [
+    "move 5666 Hopper to 6A and AB4568 Lovelace to 7C",
+    "seat 6A for 5666 Hopper, seat 7C for AB4568 Lovelace",
+    "Please change the seats: 5666 Hopper -> 6A, AB4568 Lovelace -> 7C.",
+    "change seats of 5666 Hopper and AB4568 Lovelace to 6A and 7C",
+]
+
+
 @pytest.mark.parametrize(
-    "message",
+    ("message", "calls", "mentioned"),
     [
-        "change seat for 5666 Hopper to 6A and send the invoice for AB4568 Lovelace",
-        "For 5666 Hopper I'd like seat 6A. Also the invoice for AB4568 Lovelace please",
-        "please move 5666 Hopper into 6A, and mail me the receipt of AB4568 Lovelace",
-        "Switch booking 5666 Hopper to seat 6a; then the bill for ab4568 Lovelace",
+        *[
+            (message, [SEAT_5666, INVOICE_AB4568], ["5666", "INV-AB4568"])
+            for message in SEAT_AND_INVOICE
+        ],
+        *[(message, [SEAT_5666, SEAT_AB4568], ["6A", "7C"]) for message in TWO_SEATS],
     ],
 )
-async def test_a_seat_change_and_an_invoice_for_two_bookings(
-    new_chat: Callable[..., Chat], message: str
+async def test_two_requests_for_two_bookings_are_two_calls(
+    new_chat: Callable[..., Chat], message: str, calls: list[Call], mentioned: list[str]
 ) -> None:
+    """A seat change and an invoice, or two seat changes: each call for its own booking."""
     chat = new_chat()
     turn = await chat.send(message)
-    assert actions(turn.calls) == [
-        SEAT_5666,
-        INVOICE_AB4568,
-    ], turn.reply
-    assert chat.services.seat_changes == [("5666", "6A")]
-    assert chat.services.invoices == ["AB4568"]
-    assert "5666" in turn.reply and "INV-AB4568" in turn.reply
+    assert actions(turn.calls) == calls, turn.reply
+    seats = [(a["confirmation_number"], a["new_seat"]) for n, a in calls if n == "update_seat"]
+    invoiced = [a["confirmation_number"] for n, a in calls if n == "send_invoice"]
+    assert chat.services.seat_changes == seats
+    assert chat.services.invoices == invoiced
+    assert all(word in turn.reply for word in mentioned), turn.reply
 
 
 @pytest.mark.parametrize(
@@ -67,25 +83,6 @@ async def test_the_invoice_first_then_the_seat(new_chat: Callable[..., Chat], me
     chat = new_chat()
     turn = await chat.send(message)
     assert sorted(actions(turn.calls), key=lambda c: c[0]) == [INVOICE_AB4568, SEAT_5666]
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "move 5666 Hopper to 6A and AB4568 Lovelace to 7C",
-        "seat 6A for 5666 Hopper, seat 7C for AB4568 Lovelace",
-        "Please change the seats: 5666 Hopper -> 6A, AB4568 Lovelace -> 7C.",
-        "change seats of 5666 Hopper and AB4568 Lovelace to 6A and 7C",
-    ],
-)
-async def test_two_seat_changes_in_one_message_are_two_calls(
-    new_chat: Callable[..., Chat], message: str
-) -> None:
-    chat = new_chat()
-    turn = await chat.send(message)
-    assert actions(turn.calls) == [SEAT_5666, SEAT_AB4568], turn.reply
-    assert chat.services.seat_changes == [("5666", "6A"), ("AB4568", "7C")]
-    assert "6A" in turn.reply and "7C" in turn.reply
 
 
 @pytest.mark.parametrize(
