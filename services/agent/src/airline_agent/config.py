@@ -74,3 +74,10 @@ CHECKIN_REMINDER_DELAY_S = _float("CHECKIN_REMINDER_DELAY_S", 24 * 3600)
 # can be opened or used.
 SESSION_SIGNING_KEY = secret("SESSION_SIGNING_KEY")
 SESSION_TOKEN_TTL_S = int(os.environ.get("SESSION_TOKEN_TTL_S", str(30 * 24 * 3600)))
+
+# The operator credential: listing and answering escalations (EscalationDesk/pending,
+# Escalation/answer) need a short-lived JWT signed with it in x-supervisor-token (the client
+# sends it). $SUPERVISOR_TOKEN, else the file $SUPERVISOR_TOKEN_FILE names. Unset: nobody may.
+SUPERVISOR_TOKEN = secret("SUPERVISOR_TOKEN")
+# An escalation nobody answers within this many seconds is closed, and the customer told so.
+ESCALATION_TIMEOUT_S = _float("ESCALATION_TIMEOUT_S", 24 * 3600)

@@ -146,3 +146,76 @@ class CheckInReminderState(BaseModel):
     reminder_id: str  # invocation id of the delayed `fire`
     status: Literal["scheduled", "sent"] = "scheduled"
     already_scheduled: bool = False  # set in the answer when it was scheduled before
+
+
+# --------------------------------------------------------------------------------------------
+# Escalations to a person (escalation.py)
+# --------------------------------------------------------------------------------------------
+
+ESCALATION_ID = re.compile(r"^ESC-[0-9A-F]{8}$")
+Topic = Literal["cancellation", "refund", "complaint", "human"]
+
+
+class EscalationRequest(BaseModel):
+    """What the agent's tool asks a person for, and whom the answer goes to."""
+
+    session_id: str = Field(min_length=1, max_length=200)
+    topic: Topic
+    summary: str = Field(min_length=1, max_length=1000)
+    confirmation_number: str | None = None
+    # With the booking, proof of ownership: the answer is mailed to the booking's address.
+    last_name: str | None = Field(default=None, max_length=100)
+
+
+class Escalation(BaseModel):
+    """One request for a person, as the supervisors' desk lists it."""
+
+    escalation_id: str = Field(pattern=ESCALATION_ID.pattern)
+    session_id: str
+    topic: Topic
+    summary: str
+    confirmation_number: str | None = None
+    email: str | None = None  # the booking's, once its owner proved it: the answer is mailed
+    passenger_name: str | None = None
+    opened_at: float  # unix seconds
+    timeout_s: float  # unanswered after this long, the customer is told so
+
+
+class StaffAnswer(BaseModel):
+    """A person's answer, posted into the customer's conversation as it is written."""
+
+    text: str = Field(min_length=1, max_length=1500)
+
+    @field_validator("text")
+    @classmethod
+    def _written(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("write the answer the customer will read")
+        control = _CONTROL.search(text)
+        if control:
+            raise ValueError(
+                f"the answer contains a control character (U+{ord(control.group()):04X})"
+            )
+        return text.strip()
+
+
+class Reply(BaseModel):
+    """What completed an escalation's durable promise: a person's answer, or the timer."""
+
+    verdict: Literal["answered", "expired"]
+    text: str | None = None
+
+
+class EscalationStatus(BaseModel):
+    """Where an escalation stands; `told` is what the customer read once it was closed."""
+
+    escalation: Escalation
+    state: Literal["open", "answered", "expired"]
+    answer: str | None = None
+    told: str | None = None
+
+
+class OpenEscalations(BaseModel):
+    """The escalations waiting for a person, oldest first."""
+
+    escalations: list[Escalation]
