@@ -30,6 +30,7 @@ from agents.tool_context import ToolContext
 from airline_agent import config, faq
 from airline_agent.airline import (
     BOOKING_DETAILS,
+    ESCALATE,
     FAQ_LOOKUP,
     SEAT_REQUEST_STATUS,
     SEND_INVOICE,
@@ -85,6 +86,14 @@ def invoice_sent(number: str) -> str:
     return f"Invoice INV-{number}-0001 (EUR 420) was sent to grace.hopper@example.com."
 
 
+def escalated(topic: str, number: str) -> str:
+    mailed = f" and by e-mail to the address on booking {number}" if number else ""
+    return (
+        "I've passed this to a person on our staff: your reference is ESC-0000ABCD. Nothing "
+        f"has been changed yet; only our staff can do that. You'll get their answer here{mailed}."
+    )
+
+
 def request_pending(request_id: str) -> str:
     return f"Request {request_id} for seat 2A on flight FLT123 is still waiting for a supervisor."
 
@@ -96,10 +105,13 @@ class FakeServices:
     seat_result: Callable[[str, str], str] = seat_changed
     invoice_result: Callable[[str], str] = invoice_sent
     status_result: Callable[[str], str] = request_pending
+    escalation_result: Callable[[str, str], str] = escalated
     seat_changes: list[tuple[str, str]] = field(default_factory=list)
     invoices: list[str] = field(default_factory=list)
     status_checks: list[str] = field(default_factory=list)
     lookups: list[str] = field(default_factory=list)
+    # (topic, summary, confirmation number, last name) of each escalation to a person.
+    escalations: list[tuple[str, str, str, str]] = field(default_factory=list)
     # The seat each booking has, as seating would answer booking_details.
     seats: dict[str, str] = field(default_factory=dict)
     # The last name each call carried, in call order.
@@ -128,9 +140,22 @@ class FakeServices:
         seat = self.seats.get(confirmation_number, "5B")
         return f"Booking {confirmation_number}: seat {seat} on flight FLT123."
 
+    def escalate_to_human(
+        self, topic: str, summary: str, confirmation_number: str, last_name: str
+    ) -> str:
+        self.escalations.append((topic, summary, confirmation_number, last_name))
+        return self.escalation_result(topic, confirmation_number)
+
     def tools(self) -> dict[str, FunctionTool]:
         """The real Restate-bound tools as the model sees them, each answered by its fake."""
-        real = (UPDATE_SEAT, SEND_INVOICE, SEAT_REQUEST_STATUS, FAQ_LOOKUP, BOOKING_DETAILS)
+        real = (
+            UPDATE_SEAT,
+            SEND_INVOICE,
+            SEAT_REQUEST_STATUS,
+            FAQ_LOOKUP,
+            BOOKING_DETAILS,
+            ESCALATE,
+        )
         return {tool.name: answered_by(tool, getattr(self, tool.name)) for tool in real}
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from airline_agent.meaning import numbers_in, read, seats_in
 from airline_agent.models import AirlineContext
-from airline_agent.offline import CAPABILITIES, FAREWELL, NOT_UNDERSTOOD
+from airline_agent.offline import FAREWELL, NOT_UNDERSTOOD
 from tests.support.offline_chat import (
     Call,
     Chat,
@@ -207,27 +207,8 @@ async def test_the_seat_already_held_is_said_so(new_chat: Callable[..., Chat]) -
 
 
 # --------------------------------------------------------------------------------------------
-# Out of scope: say what the agent can do
+# Out of scope: say what the agent can do (a person when asked: test_offline_escalation.py)
 # --------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "cancel my booking",
-        "I want to talk to a human",
-        "can I get a refund?",
-        "I'd like to file a complaint",
-        "let me speak to a real person please",
-    ],
-)
-async def test_what_needs_a_person_is_said_plainly(
-    new_chat: Callable[..., Chat], message: str
-) -> None:
-    chat = new_chat()
-    turn = await chat.send(message)
-    assert CAPABILITIES in turn.reply
-    assert tool_names(turn) == []
 
 
 @pytest.mark.parametrize("message", ["book me a hotel in Rome", "what's the weather like?"])

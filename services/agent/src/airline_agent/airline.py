@@ -10,9 +10,24 @@ from . import config
 from .checkin import schedule_checkin_reminder
 from .measured import counted
 from .models import AgentRole, AirlineContext
-from .tools import booking_details, faq_lookup, seat_request_status, send_invoice, update_seat
+from .tools import (
+    booking_details,
+    escalate_to_human,
+    faq_lookup,
+    seat_request_status,
+    send_invoice,
+    update_seat,
+)
 
-FAQ_LOOKUP, UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE, BOOKING_DETAILS, SCHEDULE_CHECKIN = (
+(
+    FAQ_LOOKUP,
+    UPDATE_SEAT,
+    SEAT_REQUEST_STATUS,
+    SEND_INVOICE,
+    BOOKING_DETAILS,
+    SCHEDULE_CHECKIN,
+    ESCALATE,
+) = (
     counted(tool)
     for tool in (
         faq_lookup,
@@ -21,6 +36,7 @@ FAQ_LOOKUP, UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE, BOOKING_DETAILS, SCH
         send_invoice,
         booking_details,
         schedule_checkin_reminder,
+        escalate_to_human,
     )
 )
 
@@ -125,9 +141,12 @@ If the customer asks about something else, transfer back to the triage agent."""
 You are a helpful airline triage agent. Hand the customer to the right specialist:
 FAQ questions (baggage, seats, wifi), seat changes, or invoices.
 When the customer asks to be reminded to check in, ask for the confirmation number unless they
-gave it, schedule it with schedule_checkin_reminder and tell them what the tool returned."""
+gave it, schedule it with schedule_checkin_reminder and tell them what the tool returned.
+When the customer asks for a person, complains, or wants a refund or a booking cancelled, call
+escalate_to_human (only staff can do those) and tell them what the tool returned. Never say that
+anything was cancelled, refunded or done: the tool only passes the request on."""
         ),
-        tools=[SCHEDULE_CHECKIN],
+        tools=[SCHEDULE_CHECKIN, ESCALATE],
         handoffs=[faq_agent, seat_agent, invoice_agent],
         model=model,
         model_settings=settings,

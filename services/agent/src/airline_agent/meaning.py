@@ -16,6 +16,8 @@ from typing import Literal
 
 from airline_contracts.formats import InvalidSeat, normalize_seat
 
+from .models import Topic
+
 Kind = Literal["seat", "invoice", "lookup"]
 
 # A seat as people write it: "12C", "12 c"; also codes that do not exist ("99Z", "0C", "10G"),
@@ -275,3 +277,69 @@ def _lone_name(text: str, has_requests: bool) -> str | None:
     if has_requests or numbers_in(text) or seats_in(text):
         return None
     return last_name_in(text)
+
+
+# --------------------------------------------------------------------------------------------
+# What needs a person: the customer asks for one, complains, wants money back or a booking
+# cancelled (only staff can do those). Each is a rule over what is meant, never one sentence.
+# --------------------------------------------------------------------------------------------
+
+
+_PERSON = (
+    r"(human(\s+being)?|person|someone|somebody|representative|rep|operator|manager|staff|"
+    r"supervisor|employee|agent|people|customer\s+(service|support|care)|call\s+cent(er|re))"
+)
+_KIND_OF = r"((a|an|the|your|some|one\s+of\s+your)\s+)?((real|live|actual|human)\s+)?"
+# "speak to an agent", "put me through to customer service", "connect me with someone".
+_REACH = re.compile(
+    r"\b(talk|speak|chat|connect|transfer|escalate|hand\s+me\s+over|put\s+me\s+through)\b"
+    rf"(\s+\w+){{0,3}}?\s+{_KIND_OF}{_PERSON}\b",
+    re.I,
+)
+# "get me a real person", "I want a human", "I need an agent", "give me someone".
+_WANT = re.compile(
+    rf"\b(want|need|get\s+me|give\s+me|find\s+me|let\s+me\s+have|request)\s+{_KIND_OF}{_PERSON}\b",
+    re.I,
+)
+# The message is only the wish: "human!", "agent please", "a real person".
+_ALONE = re.compile(rf"^\W*{_KIND_OF}{_PERSON}(\s+please)?\W*$", re.I)
+_REFUND = re.compile(r"\b(refund\w*|money\s+back|reimburs\w*|compensat\w*|chargeback)\b", re.I)
+_COMPLAINT = re.compile(r"\b(complain\w*|grievance|unacceptable|outrageous)\b", re.I)
+_CANCEL = re.compile(r"\b(cancel\w*|call\s+off)\b", re.I)
+# What a cancellation must be of to be a booking's; words on the way that make it something else.
+_BOOKED = frozenset({"booking", "bookings", "flight", "flights", "reservation", "ticket", "trip"})
+_NOT_BOOKED = frozenset({"seat", "invoice", "reminder", "request", "change", "turn", "message"})
+_NEGATION = re.compile(
+    r"\b(don'?t|do\s+not|doesn'?t|not|never|no\s+need\s+to)\s+(\w+\s+){0,3}$", re.I
+)
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the text says it, not merely denies it ("I don't want a refund")."""
+    return any(not _NEGATION.search(text[: m.start()]) for m in pattern.finditer(text))
+
+
+def _cancels_booking(text: str) -> bool:
+    """A booking cancelled: "cancel my booking", "I need to cancel the flight to Rome"."""
+    for match in _CANCEL.finditer(text):
+        if _NEGATION.search(text[: match.start()]):
+            continue
+        for word in re.findall(r"[a-z]+", text[match.end() :].lower())[:4]:
+            if word in _NOT_BOOKED:
+                break
+            if word in _BOOKED:
+                return True
+    return False
+
+
+def needs_person(text: str) -> Topic | None:
+    """Why the message needs a person, if it does: the most specific reason first."""
+    if _cancels_booking(text):
+        return "cancellation"
+    if _said(_REFUND, text):
+        return "refund"
+    if _said(_COMPLAINT, text):
+        return "complaint"
+    if _said(_REACH, text) or _said(_WANT, text) or _ALONE.match(text):
+        return "human"
+    return None

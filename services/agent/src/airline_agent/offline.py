@@ -26,20 +26,13 @@ _CHECKIN = re.compile(
     r"\bremind(er)?\b.*\bcheck[\s-]?in\b|\bcheck[\s-]?in\b.*\bremind(er)?\b", re.IGNORECASE
 )
 CHECKIN_TOOL = "schedule_checkin_reminder"
+ESCALATE_TOOL = "escalate_to_human"
 # Tools that act on a booking; a turn that called one has carried out its request.
 ACTION_TOOLS = frozenset(TOOLS.values())
 
 # "what's the status?", "was my request approved?": how a seat request waiting for approval stands.
 _APPROVAL_STATUS = re.compile(r"\b(status|approv\w*|pending|decided)\b", re.IGNORECASE)
 _APPROVAL_ID = re.compile(r"\bAPR-[0-9A-F]{8}\b", re.IGNORECASE)
-# A person is needed: the customer asks for one, complains, or wants what only staff can do.
-_HUMAN = re.compile(
-    r"\b(human|real person|a person|someone|somebody|representative|operator|manager|staff|"
-    r"supervisor|live agent|an agent|customer service)\b"
-    r"|\b(complain\w*|refund\w*|compensation|reimburse\w*)\b"
-    r"|\bcancel\w*\b.*\b(booking|flight|reservation|ticket|trip)\b",
-    re.IGNORECASE,
-)
 _GREETING = re.compile(
     r"^\W*(hi|hello|hey|hiya|good\s+(morning|afternoon|evening)|greetings)\b", re.I
 )
@@ -82,13 +75,13 @@ def intent_of(text: str) -> str | None:
     """
     if _CHECKIN.search(text):
         return "checkin"  # a check-in reminder, scheduled by the triage agent itself
+    if meaning.needs_person(text):
+        return "human"  # before the actions: "a refund for my seat upgrade" is no seat change
     kinds = meaning.kinds_in(text)
     if kinds & {"seat", "lookup"} or asks_approval_status(text):
         return "seat_booking"
     if "invoice" in kinds:
         return "invoice"
-    if _HUMAN.search(text):
-        return "human"
     if faq.topic_of(text):
         return "faq"
     if _GREETING.search(text):
@@ -320,7 +313,28 @@ def _decide(
         reminder = _checkin_reminder(conv, intent)
         if reminder is not None:
             return reminder
+    if intent == "human" and ESCALATE_TOOL in tools:
+        return _escalate(conv)
     return _triage_agent(conv, intent, transfers)
+
+
+def _escalate(conv: Conversation) -> Sequence[TResponseOutputItem]:
+    """Pass the request to a person (with its booking, if named): the call, then its answer."""
+    result = conv.result_of(ESCALATE_TOOL)
+    if result is not None:
+        return _say(result)
+    numbers = meaning.numbers_in(conv.last)
+    number = numbers[-1] if numbers else ""
+    name = meaning.names_by_number(conv.last).get(number) or ""
+    if number and not name:
+        name = meaning.last_name_in(conv.last, bare_allowed=False) or ""
+    arguments = {
+        "topic": meaning.needs_person(conv.last) or "human",
+        "summary": conv.last,
+        "confirmation_number": number,
+        "last_name": name,
+    }
+    return [_call(conv, ESCALATE_TOOL, arguments)]
 
 
 def _checkin_reminder(conv: Conversation, intent: str | None):
@@ -371,11 +385,6 @@ def _triage_agent(conv: Conversation, intent: str | None, transfers: dict[str, s
     }.get(intent or "")
     if target and target in transfers and conv.handoffs_this_turn() < 2:
         return [_call(conv, transfers[target], {})]
-    if intent == "human":
-        return _say(
-            "I can't do that myself: cancellations, refunds and complaints are handled by our "
-            f"staff, and I cannot reach a person from here. {CAPABILITIES}"
-        )
     if intent == "thanks":
         return _say(FAREWELL)
     number = confirmation_in(conv.last)

@@ -6,6 +6,8 @@ run concurrently and replay deterministically (durable_agents.together). Changin
 needs the passenger's last name; seating checks it, and decides which seats need approval.
 """
 
+from typing import get_args
+
 from agents import RunContextWrapper
 from restate import TerminalError
 from restate.ext.openai import restate_context, restate_object_context
@@ -26,7 +28,9 @@ from airline_contracts.seating import status as approval_status
 from durable_agents import durable_tool, is_cancellation, together
 
 from . import faq
-from .models import AirlineContext
+from .checkin import in_words
+from .escalation import open as open_escalation
+from .models import AirlineContext, Escalation, EscalationRequest, Topic
 
 
 @durable_tool(name_override="faq_lookup_tool")
@@ -241,4 +245,62 @@ def describe_invoice(invoice: InvoiceSent) -> str:
     return (
         f"{what} was sent to {invoice.email} again: it is the same invoice as before, not paid "
         "yet; no new invoice was made."
+    )
+
+
+@durable_tool
+async def escalate_to_human(
+    context: RunContextWrapper[AirlineContext],
+    topic: str,
+    summary: str,
+    confirmation_number: str,
+    last_name: str,
+) -> str:
+    """Pass the customer's request to a person on our staff, who answers in this conversation.
+
+    Use it when the customer asks for a human, complains, or wants a refund or a booking
+    cancelled: only staff can do those. It changes, cancels and refunds nothing itself.
+
+    Args:
+        topic: One of: human, complaint, refund, cancellation.
+        summary: What the customer wants, in their own words.
+        confirmation_number: The booking it is about, if the customer named one; else empty.
+        last_name: The passenger's last name, if given (the answer is also mailed to the
+            booking's address when it matches); else empty.
+    """
+    proven = context.context.proven
+    number = _canonical(confirmation_number) if confirmation_number.strip() else None
+    if number is None and len(proven) == 1:
+        number = next(iter(proven))
+    request = EscalationRequest(
+        session_id=restate_object_context().key(),
+        topic=topic if topic in get_args(Topic) else "human",  # type: ignore[arg-type]
+        summary=summary.strip()[:1000] or topic,
+        confirmation_number=number,
+        last_name=(last_name.strip() or proven.get(number or "", ""))[:100] or None,
+    )
+    opened = await together(context, restate_context().service_call(open_escalation, arg=request))
+    return describe_escalation(opened)
+
+
+NOT_DONE = {
+    "cancellation": "Nothing has been cancelled",
+    "refund": "Nothing has been refunded",
+    "complaint": "Nothing has been changed",
+    "human": "Nothing has been changed",
+}
+
+
+def describe_escalation(opened: Escalation) -> str:
+    """What the customer is told: the reference, that nothing was done, where the answer comes."""
+    mailed = (
+        f" and by e-mail to the address on booking {opened.confirmation_number}"
+        if opened.email
+        else ""
+    )
+    return (
+        f"I've passed this to a person on our staff: your reference is {opened.escalation_id}. "
+        f"{NOT_DONE[opened.topic]} yet; only our staff can do that. You'll get their answer "
+        f"here in this conversation{mailed}. If nobody has answered "
+        f"{in_words(opened.timeout_s)}, I'll tell you here."
     )
