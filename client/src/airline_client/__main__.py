@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import approvals, render
+from . import approvals, escalations, render
 from .api import (
     BACKOFF_ENV,
     DEFAULT_INGRESS_URL,
@@ -33,6 +33,8 @@ COMMANDS = (
     "approvals",
     "approve",
     "reject",
+    "escalations",
+    "answer",
 )
 # Options that take a value: the word after them is not the command or the message.
 VALUE_OPTIONS = frozenset({"--session", "--ingress", "--idempotency-key", "--reason"})
@@ -145,6 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
     reject.add_argument(
         "--reason", required=True, type=_non_empty, help="why, in words the customer will read"
     )
+    commands.add_parser(
+        "escalations",
+        parents=[ingress, any_session, output],
+        help="list the customers' requests waiting for a person",
+    )
+    answer = commands.add_parser(
+        "answer",
+        parents=[ingress, any_session, output],
+        help="answer an escalation: posted into the customer's conversation and mailed",
+    )
+    answer.add_argument("escalation_id", metavar="ID", type=_request_id, help="e.g. ESC-1A2B3C4D")
+    answer.add_argument("text", metavar="TEXT", type=_non_empty, help="what the customer reads")
     commands.add_parser(
         "session",
         parents=[ingress, any_session, fresh],
@@ -290,6 +304,14 @@ def _run(client: AgentClient, args: argparse.Namespace) -> int:
     elif args.command == "approvals":
         waiting = client.approvals()
         print(render.as_json(waiting.raw) if args.json else approvals.pending(waiting, time.time()))
+    elif args.command == "escalations":
+        waiting = client.escalations()
+        print(
+            render.as_json(waiting.raw) if args.json else escalations.pending(waiting, time.time())
+        )
+    elif args.command == "answer":
+        done = client.answer(args.escalation_id, args.text)
+        print(render.as_json(done.raw) if args.json else escalations.answered(done))
     elif args.command == "session":
         print(_session(client, args))
     elif args.command in ("approve", "reject"):

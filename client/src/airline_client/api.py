@@ -14,6 +14,8 @@ import httpx
 from . import credentials
 from .approvals import DESK_KEY, ApprovalStatus, PendingApprovals
 from .errors import BadResponse, ClientError, IngressUnreachable, NoAnswer, RequestRejected
+from .escalations import DESK_KEY as ESCALATION_DESK
+from .escalations import EscalationStatus, OpenEscalations
 from .models import (
     Booking,
     Cancellation,
@@ -298,6 +300,25 @@ class AgentClient:
             headers=self._operator(),
         )
         return ApprovalStatus.read(found)
+
+    def escalations(self) -> OpenEscalations:
+        """The customers' requests waiting for a person, oldest first."""
+        return OpenEscalations.read(
+            self.call("EscalationDesk", ESCALATION_DESK, "pending", headers=self._operator())
+        )
+
+    def answer(self, escalation_id: str, text: str) -> EscalationStatus:
+        """Answer an escalation; 404 (unknown id) and 412 (closed) become RequestRejected."""
+        # One key for all retries: a retry after a lost answer re-attaches instead of a 412.
+        found = self.call(
+            "Escalation",
+            escalation_id,
+            "answer",
+            {"text": text},
+            idempotency_key=new_idempotency_key(),
+            headers=self._operator(),
+        )
+        return EscalationStatus.read(found)
 
     def call(
         self,

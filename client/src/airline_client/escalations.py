@@ -1,0 +1,67 @@
+"""Requests for a person (escalations): what the ingress returns, and how it is shown."""
+
+from typing import ClassVar
+
+from .approvals import age
+from .models import Answer
+
+DESK_KEY = "supervisors"  # the one EscalationDesk object the agent keeps
+SUMMARY_SHOWN = 60  # characters of the customer's words on the list
+
+
+class Escalation(Answer):
+    """One customer's request for a person."""
+
+    what: ClassVar[str] = "escalation"
+    escalation_id: str
+    session_id: str
+    topic: str
+    summary: str
+    confirmation_number: str | None = None
+    email: str | None = None
+    opened_at: float
+
+
+class OpenEscalations(Answer):
+    """The escalations on the supervisors' desk, oldest first."""
+
+    what: ClassVar[str] = "open escalations"
+    escalations: list[Escalation]
+
+
+class EscalationStatus(Answer):
+    """Where one escalation stands after an answer (or still open)."""
+
+    what: ClassVar[str] = "escalation status"
+    escalation: Escalation
+    state: str
+    answer: str | None = None
+
+
+def _quoted(text: str) -> str:
+    flat = " ".join(text.split())
+    return f'"{flat if len(flat) <= SUMMARY_SHOWN else flat[: SUMMARY_SHOWN - 3] + "..."}"'
+
+
+def pending(found: OpenEscalations, now: float) -> str:
+    """One line per open escalation: id, topic, booking, age, session, the customer's words."""
+    count = len(found.escalations)
+    if not count:
+        return "no escalations waiting for a person"
+    lines = [f"{count} escalation{'' if count == 1 else 's'} waiting for a person:"]
+    for e in found.escalations:
+        booking = e.confirmation_number or "-"
+        mail = "mail" if e.email else "no mail"
+        lines.append(
+            f"  {e.escalation_id}  {e.topic:<12}  booking {booking:<8}  waiting "
+            f"{age(now - e.opened_at):<7}  session {e.session_id} ({mail})\n"
+            f"      {_quoted(e.summary)}"
+        )
+    return "\n".join(lines)
+
+
+def answered(status: EscalationStatus) -> str:
+    """What an answer did: where the customer reads it."""
+    e = status.escalation
+    where = "in their conversation" + (f" and by mail to {e.email}" if e.email else "")
+    return f"answered {e.escalation_id} ({e.topic}): the customer reads it {where}"
