@@ -22,8 +22,10 @@ from devstack.credentials import SUPERVISOR_HEADER, StackSecrets, operator_token
 SECRETS = StackSecrets.ensure(Path(tempfile.mkdtemp(prefix="airline-test-secrets-")))
 SESSION_HANDLERS = frozenset({"chat", "history", "status", "cancel"})
 # Operator actions: every handler of these objects, and these workflow handlers.
-OPERATOR_SERVICES = frozenset({"Mailbox", "ApprovalDesk", "SeatingAdmin"})
-OPERATOR_HANDLERS = frozenset({("SeatApproval", "approve"), ("SeatApproval", "reject")})
+OPERATOR_SERVICES = frozenset({"Mailbox", "ApprovalDesk", "SeatingAdmin", "EscalationDesk"})
+OPERATOR_HANDLERS = frozenset(
+    {("SeatApproval", "approve"), ("SeatApproval", "reject"), ("Escalation", "answer")}
+)
 
 
 def session_token(session: str, ttl_s: int = 3600, key: str | None = None) -> str:
