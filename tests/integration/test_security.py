@@ -3,8 +3,9 @@
 Every public handler is called as an outsider would: with no credential, a wrong one, a tampered
 one and another session's. Each is refused (401 no or bad credential, 403 someone else's or a
 wrong one, 404 a booking read with the wrong name, 400 "not public" for a handler only services
-may call), and the victim's history, status, mails, seat, invoice and approval request are the
-same afterwards. A request straight to a service's port is in test_request_identity.py.
+may call), and the victim's history, status, mails, seat, invoice, approval request and
+escalation are the same afterwards. A request straight to a service's port is in
+test_request_identity.py.
 """
 
 import base64
@@ -37,6 +38,7 @@ class World:
     intruder_token: str
     invoice_id: str
     approval_id: str
+    escalation_id: str
 
 
 def _open(raw: httpx.Client) -> tuple[str, str]:
@@ -74,6 +76,8 @@ def world(raw: httpx.Client, stack: Stack) -> World:
     assert sent.startswith("I've sent it."), sent
     asked = _say(raw, victim, victim_token, f"change my seat to 2A, booking {booking.proof}")
     approval_id = next(w.strip(".,") for w in asked.split() if w.startswith("APR-"))
+    escalated = _say(raw, victim, victim_token, "I want to talk to a human")
+    escalation_id = next(w.strip(".,") for w in escalated.split() if w.startswith("ESC-"))
     with httpx.Client(base_url=stack.ingress_url, timeout=60.0, headers=supervisor()) as operator:
         (invoice,) = mails(operator, booking.email)
     return World(
@@ -84,6 +88,7 @@ def world(raw: httpx.Client, stack: Stack) -> World:
         intruder_token,
         str(invoice["mail_id"]),
         approval_id,
+        escalation_id,
     )
 
 
@@ -150,6 +155,7 @@ def _snapshot(stack: Stack, world: World) -> dict[str, Any]:
             "seat": seat_of(http, world.booking.confirmation_number),
             "invoice": relay(http, "Invoice", "get", world.invoice_id),
             "approval": relay(http, "SeatApproval", "status", world.approval_id)["state"],
+            "escalation": relay(http, "Escalation", "status", world.escalation_id)["state"],
         }
 
 
@@ -276,6 +282,55 @@ OUTSIDER_CALLS = [
         401,
         "supervisor",
     ),
+    ("escalation-status", "/Escalation/{escalation}/status", None, {}, 400, "not public"),
+    (
+        "escalations-list-no-credential",
+        "/EscalationDesk/supervisors/pending",
+        None,
+        {},
+        401,
+        "supervisor",
+    ),
+    (
+        "escalations-list-wrong",
+        "/EscalationDesk/supervisors/pending",
+        None,
+        WRONG_SUPERVISOR,
+        403,
+        "supervisor",
+    ),
+    (
+        "answer-no-credential",
+        "/Escalation/{escalation}/answer",
+        {"text": "your refund is approved"},
+        {},
+        401,
+        "supervisor",
+    ),
+    (
+        "answer-wrong-credential",
+        "/Escalation/{escalation}/answer",
+        {"text": "your refund is approved"},
+        WRONG_SUPERVISOR,
+        403,
+        "supervisor",
+    ),
+    (
+        "answer-with-a-session-token",
+        "/Escalation/{escalation}/answer",
+        {"text": "your refund is approved"},
+        "victim-token",
+        401,
+        "supervisor",
+    ),
+    (
+        "open-an-escalation",
+        "/Escalations/open",
+        {"session_id": "s-1", "topic": "human", "summary": "call me"},
+        {},
+        400,
+        "not public",
+    ),
     (
         "approve-with-a-session-token",
         "/SeatApproval/{approval}/approve",
@@ -307,6 +362,7 @@ def test_personal_data_and_operator_actions_are_refused_to_outsiders(
         invoice=world.invoice_id,
         flight=world.booking.flight,
         approval=world.approval_id,
+        escalation=world.escalation_id,
         email=world.booking.email,
         victim=world.victim,
     )
