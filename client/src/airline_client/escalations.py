@@ -44,18 +44,17 @@ def _quoted(text: str) -> str:
 
 
 def pending(found: OpenEscalations, now: float) -> str:
-    """One line per open escalation: id, topic, booking, age, session, the customer's words."""
+    """Two lines per open escalation: id, topic, booking, age; session, the customer's words."""
     count = len(found.escalations)
     if not count:
         return "no escalations waiting for a person"
     lines = [f"{count} escalation{'' if count == 1 else 's'} waiting for a person:"]
     for e in found.escalations:
-        booking = e.confirmation_number or "-"
-        mail = "mail" if e.email else "no mail"
+        mail = "answer mailed too" if e.email else "answer in the conversation only"
         lines.append(
-            f"  {e.escalation_id}  {e.topic:<12}  booking {booking:<8}  waiting "
-            f"{age(now - e.opened_at):<7}  session {e.session_id} ({mail})\n"
-            f"      {_quoted(e.summary)}"
+            f"  {e.escalation_id}  {e.topic:<12}  booking {e.confirmation_number or '-':<8}  "
+            f"waiting {age(now - e.opened_at)}  ({mail})\n"
+            f"      session {e.session_id}: {_quoted(e.summary)}"
         )
     return "\n".join(lines)
 

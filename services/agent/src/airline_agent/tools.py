@@ -280,6 +280,8 @@ async def escalate_to_human(
         last_name=(last_name.strip() or proven.get(number or "", ""))[:100] or None,
     )
     opened = await together(context, restate_context().service_call(open_escalation, arg=request))
+    if opened.email and number and request.last_name:
+        context.context.prove(number, request.last_name)  # seating accepted the name
     return describe_escalation(opened)
 
 
