@@ -3,7 +3,7 @@
 import re
 from collections.abc import Callable
 
-from agents import Agent, ModelSettings, RunContextWrapper
+from agents import Agent, ModelSettings, RunContextWrapper, Tool
 from agents.extensions.handoff_prompt import RECOMMENDED_PROMPT_PREFIX
 
 from . import config
@@ -76,28 +76,40 @@ def remembering(instructions: str) -> Callable[[RunContextWrapper[AirlineContext
 def build_agents(model: str = config.AGENT_MODEL) -> dict[AgentRole, Agent[AirlineContext]]:
     """Triage plus three specialists, each able to hand back to triage."""
     settings = model_settings(model)
-    faq_agent = Agent[AirlineContext](
-        name="FAQ Agent",
-        handoff_description="Answers questions about baggage, seats and wifi.",
-        instructions=remembering(
-            f"""{RECOMMENDED_PROMPT_PREFIX}
+
+    def agent(
+        name: str,
+        description: str,
+        prompt: str,
+        tools: list[Tool],
+        handoffs: list[Agent[AirlineContext]] | None = None,
+    ) -> Agent[AirlineContext]:
+        """One agent on the model: the handoff prompt, its own, the session's memory."""
+        return Agent[AirlineContext](
+            name=name,
+            handoff_description=description,
+            instructions=remembering(f"{RECOMMENDED_PROMPT_PREFIX}\n{prompt}"),
+            tools=tools,
+            handoffs=list(handoffs or []),
+            model=model,
+            model_settings=settings,
+        )
+
+    faq_agent = agent(
+        "FAQ Agent",
+        "Answers questions about baggage, seats and wifi.",
+        """\
 You are an FAQ agent. Answer only from the faq_lookup_tool; never from your own knowledge.
 1. Identify the customer's last question.
 2. Look it up with faq_lookup_tool and answer with what it returns.
-If the question is not about the FAQ, transfer back to the triage agent."""
-        ),
-        tools=[FAQ_LOOKUP],
-        model=model,
-        model_settings=settings,
+If the question is not about the FAQ, transfer back to the triage agent.""",
+        [FAQ_LOOKUP],
     )
-    seat_agent = Agent[AirlineContext](
-        name="Seat Booking Agent",
-        handoff_description=(
-            "Changes the seat on a booking (and can send its invoice too); tells which seat a "
-            "booking has and how a seat request stands."
-        ),
-        instructions=remembering(
-            f"""{RECOMMENDED_PROMPT_PREFIX}
+    seat_agent = agent(
+        "Seat Booking Agent",
+        "Changes the seat on a booking (and can send its invoice too); tells which seat a "
+        "booking has and how a seat request stands.",
+        """\
 You are a seat booking agent.
 1. Ask for the confirmation number and the passenger's last name unless the customer gave them
    or the booking is proven already; the last name is the proof that the booking is theirs.
@@ -111,45 +123,34 @@ You are a seat booking agent.
 5. When the customer asks which seat they have, use booking_details.
 Premium and exit-row seats need a supervisor: update_seat then submits a request instead.
 When the customer asks how such a request stands, use seat_request_status.
-If the customer asks about something else, transfer back to the triage agent."""
-        ),
-        tools=[UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE, BOOKING_DETAILS],
-        model=model,
-        model_settings=settings,
+If the customer asks about something else, transfer back to the triage agent.""",
+        [UPDATE_SEAT, SEAT_REQUEST_STATUS, SEND_INVOICE, BOOKING_DETAILS],
     )
-    invoice_agent = Agent[AirlineContext](
-        name="Invoice Agent",
-        handoff_description="Sends the invoice of a booking by e-mail.",
-        instructions=remembering(
-            f"""{RECOMMENDED_PROMPT_PREFIX}
+    invoice_agent = agent(
+        "Invoice Agent",
+        "Sends the invoice of a booking by e-mail.",
+        """\
 You are an invoice agent.
 1. Ask for the confirmation number and the passenger's last name unless the customer gave them;
    the last name is the proof that the booking is theirs. Never guess it.
 2. Send the invoice with send_invoice and tell the customer what the tool returned. For several
    bookings, call send_invoice once per booking, all in the same response (they run at once).
-If the customer asks about something else, transfer back to the triage agent."""
-        ),
-        tools=[SEND_INVOICE],
-        model=model,
-        model_settings=settings,
+If the customer asks about something else, transfer back to the triage agent.""",
+        [SEND_INVOICE],
     )
-    triage_agent = Agent[AirlineContext](
-        name="Triage Agent",
-        handoff_description="Routes the customer to the right specialist.",
-        instructions=remembering(
-            f"""{RECOMMENDED_PROMPT_PREFIX}
+    triage_agent = agent(
+        "Triage Agent",
+        "Routes the customer to the right specialist.",
+        """\
 You are a helpful airline triage agent. Hand the customer to the right specialist:
 FAQ questions (baggage, seats, wifi), seat changes, or invoices.
 When the customer asks to be reminded to check in, ask for the confirmation number unless they
 gave it, schedule it with schedule_checkin_reminder and tell them what the tool returned.
 When the customer asks for a person, complains, or wants a refund or a booking cancelled, call
 escalate_to_human (only staff can do those) and tell them what the tool returned. Never say that
-anything was cancelled, refunded or done: the tool only passes the request on."""
-        ),
-        tools=[SCHEDULE_CHECKIN, ESCALATE],
+anything was cancelled, refunded or done: the tool only passes the request on.""",
+        [SCHEDULE_CHECKIN, ESCALATE],
         handoffs=[faq_agent, seat_agent, invoice_agent],
-        model=model,
-        model_settings=settings,
     )
     for specialist in (faq_agent, seat_agent, invoice_agent):
         specialist.handoffs.append(triage_agent)
