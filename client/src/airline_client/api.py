@@ -279,26 +279,11 @@ class AgentClient:
 
     def approve(self, request_id: str) -> ApprovalStatus:
         """Approve a seat request; 404 (unknown id) and 412 (decided) become RequestRejected."""
-        # One key for all retries: a retry after a lost answer re-attaches instead of a 412.
-        found = self.call(
-            "SeatApproval",
-            request_id,
-            "approve",
-            idempotency_key=new_idempotency_key(),
-            headers=self._operator(),
-        )
-        return ApprovalStatus.read(found)
+        return ApprovalStatus.read(self._decide("SeatApproval", request_id, "approve"))
 
     def reject(self, request_id: str, reason: str) -> ApprovalStatus:
         """Reject a seat request with a reason the customer will read."""
-        found = self.call(
-            "SeatApproval",
-            request_id,
-            "reject",
-            {"reason": reason},
-            idempotency_key=new_idempotency_key(),
-            headers=self._operator(),
-        )
+        found = self._decide("SeatApproval", request_id, "reject", {"reason": reason})
         return ApprovalStatus.read(found)
 
     def escalations(self) -> OpenEscalations:
@@ -309,16 +294,16 @@ class AgentClient:
 
     def answer(self, escalation_id: str, text: str) -> EscalationStatus:
         """Answer an escalation; 404 (unknown id) and 412 (closed) become RequestRejected."""
-        # One key for all retries: a retry after a lost answer re-attaches instead of a 412.
-        found = self.call(
-            "Escalation",
-            escalation_id,
-            "answer",
-            {"text": text},
-            idempotency_key=new_idempotency_key(),
-            headers=self._operator(),
-        )
+        found = self._decide("Escalation", escalation_id, "answer", {"text": text})
         return EscalationStatus.read(found)
+
+    def _decide(self, service: str, key: str, handler: str, body: Any = None) -> Any:
+        """An operator's decision, with the supervisor's proof and one key for all retries: a
+        retry after a lost answer re-attaches instead of getting a 412."""
+        key_for_retries = new_idempotency_key()
+        return self.call(
+            service, key, handler, body, idempotency_key=key_for_retries, headers=self._operator()
+        )
 
     def call(
         self,
