@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from .desks import age, listing
 from .models import Answer
 
 DESK_KEY = "supervisors"  # the one ApprovalDesk object seating keeps
@@ -36,30 +37,16 @@ class ApprovalStatus(Answer):
     reason: str | None = None
 
 
-def age(seconds: float) -> str:
-    """`45s`, `12m`, `3h 05m`, `2d 4h`: how long a request has waited."""
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
-    return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
-
-
 def pending(found: PendingApprovals, now: float) -> str:
     """One line per waiting request: id, booking, flight, seat change, age."""
-    count = len(found.requests)
-    if not count:
-        return "no seat requests waiting for approval"
-    lines = [f"{count} seat request{'' if count == 1 else 's'} waiting for approval:"]
-    for r in found.requests:
-        lines.append(
+
+    def line(r: ApprovalRequest) -> str:
+        return (
             f"  {r.request_id}  booking {r.confirmation_number:<8}  flight {r.flight:<10}  "
             f"{r.current_seat} -> {r.seat} ({r.seat_class})  waiting {age(now - r.requested_at)}"
         )
-    return "\n".join(lines)
+
+    return listing(found.requests, "seat request", "for approval", line)
 
 
 def decided(status: ApprovalStatus) -> str:

@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from .approvals import age
+from .desks import age, listing
 from .models import Answer
 
 DESK_KEY = "supervisors"  # the one EscalationDesk object the agent keeps
@@ -45,18 +45,16 @@ def _quoted(text: str) -> str:
 
 def pending(found: OpenEscalations, now: float) -> str:
     """Two lines per open escalation: id, topic, booking, age; session, the customer's words."""
-    count = len(found.escalations)
-    if not count:
-        return "no escalations waiting for a person"
-    lines = [f"{count} escalation{'' if count == 1 else 's'} waiting for a person:"]
-    for e in found.escalations:
+
+    def line(e: Escalation) -> str:
         mail = "answer mailed too" if e.email else "answer in the conversation only"
-        lines.append(
+        return (
             f"  {e.escalation_id}  {e.topic:<12}  booking {e.confirmation_number or '-':<8}  "
             f"waiting {age(now - e.opened_at)}  ({mail})\n"
             f"      session {e.session_id}: {_quoted(e.summary)}"
         )
-    return "\n".join(lines)
+
+    return listing(found.escalations, "escalation", "for a person", line)
 
 
 def answered(status: EscalationStatus) -> str:

@@ -2,8 +2,9 @@
 
 `run()` is `Runner.run` inside a Restate handler with every model call journaled (any model
 provider), the tool calls of one model response running concurrently with a deterministic
-journal (`together`), a session that stays cheap however long it grows (`ChunkedSession`), and
-cancellation recognised in one place. See README.md.
+journal (`together`), a session that stays cheap however long it grows (`ChunkedSession`),
+cancellation recognised in one place, and a person in the loop (`desk`, `answer_or_timeout`).
+See README.md.
 
 The names below are loaded on first use (PEP 562): a process that needs only the replay-safe
 helpers (`once`, `replaying`, spans) does not import the Agents SDK, openai and mcp.
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
     from .batch import ToolBatch
     from .cancellation import CANCELLED, ToolRun, TurnCancelled, is_cancellation, turn_cancelled
+    from .humans import Desk, answer_or_timeout, desk, settle
     from .journal import JournaledResponse
     from .models import JournaledModel, JournaledModels, ModelUnavailable, WrapperModel
     from .replay import once, replaying
@@ -37,6 +39,10 @@ _EXPORTS = {
     "TurnCancelled": ".cancellation",
     "is_cancellation": ".cancellation",
     "turn_cancelled": ".cancellation",
+    "Desk": ".humans",
+    "answer_or_timeout": ".humans",
+    "desk": ".humans",
+    "settle": ".humans",
     "JournaledResponse": ".journal",
     "JournaledModel": ".models",
     "JournaledModels": ".models",
@@ -62,6 +68,7 @@ __all__ = [
     "CANCELLED",
     "DEFAULT_LLM_RETRIES",
     "ChunkedSession",
+    "Desk",
     "DurableTurn",
     "JournaledModel",
     "JournaledModels",
@@ -71,7 +78,9 @@ __all__ = [
     "ToolRun",
     "TurnCancelled",
     "WrapperModel",
+    "answer_or_timeout",
     "classify",
+    "desk",
     "durable_tool",
     "is_cancellation",
     "once",
@@ -82,6 +91,7 @@ __all__ = [
     "restate_context",
     "restate_object_context",
     "run",
+    "settle",
     "span",
     "start_span",
     "together",

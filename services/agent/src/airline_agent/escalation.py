@@ -9,18 +9,17 @@ Either way the customer is told once, in the conversation (`AgentSession/notify`
 when the address is known.
 """
 
-from contextlib import suppress
 from datetime import timedelta
 
 import restate
 from restate import Context, TerminalError, WorkflowContext, WorkflowSharedContext
-from restate.asyncio import select
 
 from airline_contracts.errors import CONFLICT, NOT_FOUND
 from airline_contracts.invoicing import Mail, deliver
 from airline_contracts.seating import OwnerProof, verify_owner
 from airline_contracts.sessions import Notice, notify
 from durable_agents import is_cancellation
+from durable_agents.humans import answer_or_timeout, settle
 from telemetry import require_supervisor
 
 from . import config
@@ -87,7 +86,15 @@ async def run(ctx: WorkflowContext, opened: Escalation) -> EscalationStatus:
         opened.topic,
         opened.session_id,
     )
-    reply = await _reply(ctx, opened.timeout_s)
+    # Nobody answered in time: it expires, and a late `answer` finds the escalation closed.
+    reply = await answer_or_timeout(
+        ctx,
+        REPLY,
+        timedelta(seconds=opened.timeout_s),
+        Reply,
+        expired=Reply(verdict="expired"),
+        timer_name="wait for a person",
+    )
     ctx.object_send(remove, key=DESK, arg=opened.escalation_id)
     text = told(opened, reply)
     status = status.model_copy(update={"state": reply.verdict, "answer": reply.text, "told": text})
@@ -95,21 +102,6 @@ async def run(ctx: WorkflowContext, opened: Escalation) -> EscalationStatus:
     _announce(ctx, opened, reply, text)
     logger.info("escalation %s: %s", opened.escalation_id, reply.verdict)
     return status
-
-
-async def _reply(ctx: WorkflowContext, timeout_s: float) -> Reply:
-    promise = ctx.promise(REPLY, type_hint=Reply)
-    timer = ctx.sleep(timedelta(seconds=timeout_s), name="wait for a person")
-    match await select(reply=promise.value(), timeout=timer):
-        case ["reply", Reply() as answered]:
-            return answered
-        case _:
-            pass
-    # Nobody answered in time. Completing the promise ourselves makes a late `answer` find the
-    # escalation closed; if a person answered first after all, their answer stands.
-    with suppress(TerminalError):
-        await promise.resolve(Reply(verdict="expired"))
-    return await promise.value()
 
 
 def told(opened: Escalation, reply: Reply) -> str:
@@ -155,13 +147,9 @@ async def answer(ctx: WorkflowSharedContext, given: StaffAnswer) -> EscalationSt
     text = accept(given).text
     status = await _known(ctx)
     if status.state == "open":
-        promise = ctx.promise(REPLY, type_hint=Reply)
-        try:
-            await promise.resolve(Reply(verdict="answered", text=text))
+        first, earlier = await settle(ctx, REPLY, Reply, Reply(verdict="answered", text=text))
+        if first:
             return status.model_copy(update={"state": "answered", "answer": text})
-        except TerminalError:
-            pass  # answered a moment ago by someone else (or the timer)
-        earlier = await promise.peek()
         state = earlier.verdict if earlier else "closed"
     else:
         state = status.state

@@ -6,12 +6,10 @@ so the wait survives a restart of every process. On approval it moves the bookin
 whatever the outcome, the customer gets a mail and a message in their conversation.
 """
 
-from contextlib import suppress
 from datetime import timedelta
 
 import restate
 from restate import TerminalError, WorkflowContext, WorkflowSharedContext
-from restate.asyncio import select
 
 from airline_contracts.errors import CONFLICT, NOT_FOUND
 from airline_contracts.invoicing import Mail, deliver
@@ -22,6 +20,7 @@ from airline_contracts.seating import (
     apply_approved,
 )
 from airline_contracts.sessions import Notice, notify
+from durable_agents.humans import answer_or_timeout, settle
 from telemetry import require_supervisor
 
 from . import config
@@ -56,7 +55,15 @@ async def run(ctx: WorkflowContext, request: ApprovalRequest) -> ApprovalStatus:
         request.seat_class,
         request.seat,
     )
-    decision = await _decision(ctx, request.timeout_s)
+    # Nobody decided in time: the request expires, and a late `approve` finds it decided.
+    decision = await answer_or_timeout(
+        ctx,
+        DECISION,
+        timedelta(seconds=request.timeout_s),
+        Decision,
+        expired=Decision(verdict="expired"),
+        timer_name="wait for a supervisor",
+    )
     ctx.object_send(remove, key=DESK, arg=request.request_id)
     status = status.model_copy(update={"state": decision.verdict, "reason": decision.reason})
     ctx.set("status", status)
@@ -85,21 +92,6 @@ async def run(ctx: WorkflowContext, request: ApprovalRequest) -> ApprovalStatus:
     )
     ctx.set("status", status)
     return status
-
-
-async def _decision(ctx: WorkflowContext, timeout_s: float) -> Decision:
-    promise = ctx.promise(DECISION, type_hint=Decision)
-    timer = ctx.sleep(timedelta(seconds=timeout_s), name="wait for a supervisor")
-    match await select(decision=promise.value(), timeout=timer):
-        case ["decision", Decision() as decided]:
-            return decided
-        case _:
-            pass
-    # Nobody decided in time. Completing the promise ourselves makes a late `approve` find the
-    # request decided; if a supervisor completed it first after all, their decision stands.
-    with suppress(TerminalError):
-        await promise.resolve(Decision(verdict="expired"))
-    return await promise.value()
 
 
 def _announce(ctx: WorkflowContext, request: ApprovalRequest, decision: Decision, text: str):
@@ -166,12 +158,9 @@ async def _decide(ctx: WorkflowSharedContext, decision: Decision) -> ApprovalSta
     _check_supervisor(ctx)
     status = await _known(ctx)
     if status.state == "pending":
-        try:
-            await ctx.promise(DECISION, type_hint=Decision).resolve(decision)
+        first, earlier = await settle(ctx, DECISION, Decision, decision)
+        if first:
             return status.model_copy(update={"state": decision.verdict, "reason": decision.reason})
-        except TerminalError:
-            pass  # decided a moment ago by someone else (or the timer)
-        earlier = await ctx.promise(DECISION, type_hint=Decision).peek()
         state = earlier.verdict if earlier else "decided"
     else:
         state = status.state

@@ -1,13 +1,14 @@
 """`ApprovalDesk`: the list supervisors work from, the requests still waiting for a decision.
 
 One object (key `DESK`) holds them all: `SeatApproval` adds a request when it starts waiting and
-removes it once decided; `pending` reads the list while requests come and go.
+removes it once decided; `pending` reads the list while requests come and go (supervisors only).
+Built by `durable_agents.humans.desk`, as the agent's `EscalationDesk` is.
 """
 
-import restate
-from restate import ObjectContext, ObjectSharedContext
+from restate import ObjectSharedContext
 
 from airline_contracts.seating import ApprovalRequest
+from durable_agents.humans import desk
 from telemetry import require_supervisor
 
 from . import config
@@ -15,34 +16,20 @@ from .models import PendingApprovals
 
 DESK = "supervisors"
 
-approval_desk = restate.VirtualObject("ApprovalDesk")
 
-
-async def _pending(ctx: ObjectContext | ObjectSharedContext) -> PendingApprovals:
-    return await ctx.get("pending", type_hint=PendingApprovals) or PendingApprovals(requests=[])
-
-
-@approval_desk.handler(ingress_private=True)
-async def add(ctx: ObjectContext, request: ApprovalRequest) -> None:
-    """Put a request on the desk; adding it again keeps one copy."""
-    desk = await _pending(ctx)
-    if all(r.request_id != request.request_id for r in desk.requests):
-        desk.requests.append(request)
-        ctx.set("pending", desk)
-
-
-@approval_desk.handler(ingress_private=True)
-async def remove(ctx: ObjectContext, request_id: str) -> None:
-    """Take a decided request off the desk."""
-    desk = await _pending(ctx)
-    left = [r for r in desk.requests if r.request_id != request_id]
-    if len(left) != len(desk.requests):
-        ctx.set("pending", PendingApprovals(requests=left))
-
-
-@approval_desk.handler(kind="shared")
-async def pending(ctx: ObjectSharedContext) -> PendingApprovals:
-    """The requests waiting for a supervisor, oldest first (supervisors only)."""
+def _supervisor(ctx: ObjectSharedContext) -> None:
     headers = {name.lower(): value for name, value in ctx.request().headers.items()}
     require_supervisor(headers, config.SUPERVISOR_TOKEN, "read the approval requests")
-    return await _pending(ctx)
+
+
+_desk = desk(
+    "ApprovalDesk",
+    item=ApprovalRequest,
+    listing=PendingApprovals,
+    field="requests",
+    key=lambda request: request.request_id,
+    state="pending",
+    authorise=_supervisor,
+    what="seat requests",
+)
+approval_desk, add, remove, pending = _desk.service, _desk.add, _desk.remove, _desk.pending

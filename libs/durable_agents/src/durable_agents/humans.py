@@ -1,0 +1,153 @@
+"""Human in the loop: a desk of items waiting for a person, and a wait for a person's answer.
+
+`desk(...)` builds a Virtual Object that lists the items (approval requests, escalations...)
+still waiting, keyed by their id: private `add` / `remove` handlers, called by the workflow that
+waits, and a shared `pending` handler that first calls the given authorisation check (which raises
+a TerminalError for a caller who may not read it). Many readers, one writer at a time.
+
+`answer_or_timeout(...)` waits for whichever comes first, the durable promise a person completes
+or a durable timer; on timeout it completes the promise itself with `expired`, so a late answer
+finds the item closed. If a person answered in the meantime, their answer stands. Both the
+promise and the timer live in Restate: the wait survives restarts.
+
+`settle(...)` is the other side: a handler completing the promise for a person, which tells
+whether it was the first to do so.
+"""
+
+import inspect
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Generic, TypeVar
+
+import restate
+from pydantic import BaseModel
+from restate import (
+    ObjectContext,
+    ObjectSharedContext,
+    TerminalError,
+    WorkflowContext,
+    WorkflowSharedContext,
+)
+from restate.asyncio import select
+
+Item = TypeVar("Item", bound=BaseModel)
+Listing = TypeVar("Listing", bound=BaseModel)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Desk(Generic[Item, Listing]):
+    """The desk's Virtual Object and its handlers (pass these to `ctx.object_call`)."""
+
+    service: restate.VirtualObject
+    add: Callable[[ObjectContext, Item], Awaitable[None]]
+    remove: Callable[[ObjectContext, str], Awaitable[None]]
+    pending: Callable[[ObjectSharedContext], Awaitable[Listing]]
+
+
+def _typed(fn: Callable[..., Any], params: dict[str, Any], returns: Any) -> None:
+    """Give a handler made here its concrete types: Restate reads them for serde and schema."""
+    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind)
+            for name, kind in params.items()
+        ],
+        return_annotation=returns,
+    )
+
+
+def desk(
+    name: str,
+    *,
+    item: type[Item],
+    listing: type[Listing],
+    field: str,
+    key: Callable[[Item], str],
+    state: str,
+    authorise: Callable[[ObjectSharedContext], None],
+    what: str = "items",
+) -> Desk[Item, Listing]:
+    """A Virtual Object `name` holding the waiting `item`s as `listing(**{field: [...]})`.
+
+    The list is stored under the state key `state`; `key(item)` is an item's id. `add` keeps one
+    copy of an item added twice; `remove` takes an id; `pending` calls `authorise(ctx)` first and
+    returns the items oldest first. `what` names the items in the handlers' descriptions.
+    """
+    service = restate.VirtualObject(name)
+
+    async def _read(ctx: ObjectContext | ObjectSharedContext) -> Listing:
+        return await ctx.get(state, type_hint=listing) or listing(**{field: []})
+
+    async def add(ctx: ObjectContext, new: Item) -> None:
+        found = await _read(ctx)
+        items = getattr(found, field)
+        if all(key(i) != key(new) for i in items):
+            ctx.set(state, listing(**{field: [*items, new]}))
+
+    async def remove(ctx: ObjectContext, item_id: str) -> None:
+        items = getattr(await _read(ctx), field)
+        left = [i for i in items if key(i) != item_id]
+        if len(left) != len(items):
+            ctx.set(state, listing(**{field: left}))
+
+    async def pending(ctx: ObjectSharedContext) -> Listing:
+        authorise(ctx)
+        return await _read(ctx)
+
+    add.__doc__ = f"Put one of the {what} on the desk; adding it again keeps one copy."
+    remove.__doc__ = f"Take one of the {what} off the desk, by its id."
+    pending.__doc__ = f"The {what} waiting for a person, oldest first (authorised callers only)."
+    _typed(add, {"ctx": ObjectContext, "new": item}, None)
+    _typed(remove, {"ctx": ObjectContext, "item_id": str}, None)
+    _typed(pending, {"ctx": ObjectSharedContext}, listing)
+    return Desk(
+        service=service,
+        add=service.handler(ingress_private=True)(add),
+        remove=service.handler(ingress_private=True)(remove),
+        pending=service.handler(kind="shared")(pending),
+    )
+
+
+async def answer_or_timeout(
+    ctx: WorkflowContext,
+    promise_name: str,
+    timeout: timedelta,  # noqa: ASYNC109 (a durable timer, not an asyncio one)
+    type_hint: type[T],
+    *,
+    expired: T,
+    timer_name: str | None = None,
+) -> T:
+    """A person's answer on the promise `promise_name`, or `expired` once `timeout` has passed.
+
+    On timeout the promise is completed with `expired` here, so a late answer finds it closed;
+    if a person completed it first after all, their answer is returned.
+    """
+    promise = ctx.promise(promise_name, type_hint=type_hint)
+    timer = ctx.sleep(timeout, name=timer_name)
+    match await select(answer=promise.value(), timeout=timer):
+        case ["answer", answered]:
+            return answered
+        case _:
+            pass
+    with suppress(TerminalError):
+        await promise.resolve(expired)
+    return await promise.value()
+
+
+async def settle(
+    ctx: WorkflowSharedContext, promise_name: str, type_hint: type[T], value: T
+) -> tuple[bool, T | None]:
+    """Complete the promise with a person's `value`: (True, None) if this did it first.
+
+    Otherwise (False, what the promise already holds): someone else (or the timer) completed it
+    a moment ago; None if that value cannot be read yet.
+    """
+    promise = ctx.promise(promise_name, type_hint=type_hint)
+    try:
+        await promise.resolve(value)
+        return True, None
+    except TerminalError:
+        pass
+    return False, await promise.peek()

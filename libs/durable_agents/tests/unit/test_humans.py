@@ -1,0 +1,211 @@
+"""Human in the loop: the desk's handlers and state, the wait for an answer or its timeout."""
+
+import subprocess
+import sys
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+from restate import TerminalError
+
+from durable_agents import humans
+from durable_agents.humans import answer_or_timeout, desk, settle
+
+
+class Ticket(BaseModel):
+    ticket_id: str
+    text: str = ""
+
+
+class Tickets(BaseModel):
+    tickets: list[Ticket]
+
+
+class Verdict(BaseModel):
+    verdict: str
+
+
+class FakeState:
+    """`get(name, type_hint)`, `set(name, value)` and `request()` of an object context."""
+
+    def __init__(self, headers: dict[str, str] | None = None) -> None:
+        self.values: dict[str, Any] = {}
+        self.sets = 0
+        self.headers = headers or {}
+
+    async def get(self, name: str, type_hint: Any = None) -> Any:
+        raw = self.values.get(name)
+        return None if raw is None else type_hint.model_validate_json(raw)
+
+    def set(self, name: str, value: BaseModel) -> None:
+        self.sets += 1
+        self.values[name] = value.model_dump_json()
+
+    def request(self) -> Any:
+        return type("Request", (), {"headers": self.headers})()
+
+
+def _refuse_without_pass(ctx: Any) -> None:
+    if ctx.request().headers.get("pass") != "yes":
+        raise TerminalError("Only staff may read the tickets.", status_code=403)
+
+
+def _desk() -> humans.Desk[Ticket, Tickets]:
+    return desk(
+        "TicketDesk",
+        item=Ticket,
+        listing=Tickets,
+        field="tickets",
+        key=lambda t: t.ticket_id,
+        state="waiting",
+        authorise=_refuse_without_pass,
+        what="tickets",
+    )
+
+
+def test_the_desk_is_a_virtual_object_with_private_writers_and_a_shared_reader() -> None:
+    made = _desk()
+    assert made.service.name == "TicketDesk"
+    handlers = made.service.handlers
+    assert sorted(handlers) == ["add", "pending", "remove"]
+    assert handlers["add"].kind == "exclusive" and handlers["add"].ingress_private
+    assert handlers["remove"].kind == "exclusive" and handlers["remove"].ingress_private
+    assert handlers["pending"].kind == "shared" and not handlers["pending"].ingress_private
+    # The concrete types reach Restate: pydantic serde in, the listing out.
+    assert handlers["add"].handler_io.input_type.annotation is Ticket
+    assert handlers["pending"].handler_io.output_type.annotation is Tickets
+    assert "tickets" in (handlers["pending"].description or "")
+
+
+async def test_add_keeps_one_copy_remove_takes_by_id_and_pending_checks_first() -> None:
+    made = _desk()
+    ctx = FakeState(headers={"pass": "yes"})
+    assert await made.pending(ctx) == Tickets(tickets=[])  # type: ignore[arg-type]
+    await made.add(ctx, Ticket(ticket_id="T1", text="one"))  # type: ignore[arg-type]
+    await made.add(ctx, Ticket(ticket_id="T2"))  # type: ignore[arg-type]
+    await made.add(ctx, Ticket(ticket_id="T1", text="again"))  # type: ignore[arg-type]
+    assert ctx.sets == 2  # the repeat wrote nothing
+    listed = await made.pending(ctx)  # type: ignore[arg-type]
+    assert [(t.ticket_id, t.text) for t in listed.tickets] == [("T1", "one"), ("T2", "")]
+    assert set(ctx.values) == {"waiting"}
+    await made.remove(ctx, "T9")  # type: ignore[arg-type]
+    assert ctx.sets == 2  # nothing to take off
+    await made.remove(ctx, "T1")  # type: ignore[arg-type]
+    assert [t.ticket_id for t in (await made.pending(ctx)).tickets] == ["T2"]  # type: ignore[arg-type]
+
+    ctx.headers = {}
+    with pytest.raises(TerminalError) as refused:
+        await made.pending(ctx)  # type: ignore[arg-type]
+    assert refused.value.status_code == 403
+
+
+class FakePromise:
+    def __init__(self, store: dict[str, Any], name: str) -> None:
+        self.store, self.name = store, name
+
+    def value(self) -> "Later":
+        return Later(self)
+
+    async def resolve(self, value: Any) -> None:
+        if self.name in self.store:
+            raise TerminalError("promise already completed")
+        self.store[self.name] = value
+
+    async def peek(self) -> Any:
+        return self.store.get(self.name)
+
+
+class Later:
+    """A promise's value: awaited only after the timeout (the fake select picks the winner)."""
+
+    def __init__(self, promise: FakePromise) -> None:
+        self.promise = promise
+
+    def __await__(self) -> Any:
+        return self.promise.peek().__await__()
+
+
+class FakeWorkflow:
+    def __init__(self) -> None:
+        self.promises: dict[str, Any] = {}
+        self.timers: list[tuple[timedelta, str | None]] = []
+
+    def promise(self, name: str, type_hint: Any = None) -> FakePromise:
+        return FakePromise(self.promises, name)
+
+    def sleep(self, delta: timedelta, name: str | None = None) -> str:
+        self.timers.append((delta, name))
+        return "timer"
+
+
+def _select_won_by(ctx: FakeWorkflow, winner: str, answer: Any = None) -> Any:
+    async def select(**futures: Any) -> list[Any]:
+        assert set(futures) == {"answer", "timeout"}
+        if winner == "answer":
+            ctx.promises["reply"] = answer
+            return ["answer", answer]
+        return ["timeout", None]
+
+    return select
+
+
+async def test_an_answer_in_time_is_returned_and_the_timer_named(monkeypatch: Any) -> None:
+    ctx = FakeWorkflow()
+    monkeypatch.setattr(humans, "select", _select_won_by(ctx, "answer", Verdict(verdict="yes")))
+    got = await answer_or_timeout(
+        ctx,  # type: ignore[arg-type]
+        "reply",
+        timedelta(minutes=5),
+        Verdict,
+        expired=Verdict(verdict="expired"),
+        timer_name="wait for staff",
+    )
+    assert got == Verdict(verdict="yes")
+    assert ctx.timers == [(timedelta(minutes=5), "wait for staff")]
+
+
+async def test_on_timeout_the_promise_is_closed_with_expired(monkeypatch: Any) -> None:
+    ctx = FakeWorkflow()
+    monkeypatch.setattr(humans, "select", _select_won_by(ctx, "timeout"))
+    expired = Verdict(verdict="expired")
+    got = await answer_or_timeout(ctx, "reply", timedelta(1), Verdict, expired=expired)  # type: ignore[arg-type]
+    assert got == expired and ctx.promises["reply"] == expired
+    # A late answer finds it closed, and is told what it held.
+    assert await settle(ctx, "reply", Verdict, Verdict(verdict="yes")) == (False, expired)  # type: ignore[arg-type]
+
+
+async def test_an_answer_just_after_the_timer_stands(monkeypatch: Any) -> None:
+    ctx = FakeWorkflow()
+    monkeypatch.setattr(humans, "select", _select_won_by(ctx, "timeout"))
+    ctx.promises["reply"] = Verdict(verdict="yes")  # a person completed it as the timer fired
+    got = await answer_or_timeout(
+        ctx,
+        "reply",
+        timedelta(1),
+        Verdict,
+        expired=Verdict(verdict="expired"),  # type: ignore[arg-type]
+    )
+    assert got == Verdict(verdict="yes")
+
+
+async def test_settle_tells_the_first_answer_from_a_late_one() -> None:
+    ctx = FakeWorkflow()
+    assert await settle(ctx, "reply", Verdict, Verdict(verdict="yes")) == (True, None)  # type: ignore[arg-type]
+    late = await settle(ctx, "reply", Verdict, Verdict(verdict="no"))  # type: ignore[arg-type]
+    assert late == (False, Verdict(verdict="yes"))
+
+
+def test_humans_import_without_the_agents_sdk() -> None:
+    # Seating builds its desk with it: a fresh interpreter shows what it pulls in.
+    script = (
+        "import sys\n"
+        "from durable_agents.humans import desk, answer_or_timeout\n"
+        "from durable_agents import settle\n"
+        "loaded = {m.split('.')[0] for m in sys.modules}\n"
+        "print(sorted(loaded & {'agents', 'openai', 'mcp'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
