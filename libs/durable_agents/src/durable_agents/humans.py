@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, get_args
 
 import restate
 from pydantic import BaseModel
@@ -60,35 +60,35 @@ def _typed(fn: Callable[..., Any], params: dict[str, Any], returns: Any) -> None
 
 def desk(
     name: str,
-    *,
-    item: type[Item],
     listing: type[Listing],
-    field: str,
-    key: Callable[[Item], str],
+    *,
+    key: str,
     state: str,
     authorise: Callable[[ObjectSharedContext], None],
-    what: str = "items",
-) -> Desk[Item, Listing]:
-    """A Virtual Object `name` holding the waiting `item`s as `listing(**{field: [...]})`.
+) -> "Desk[Any, Listing]":
+    """A Virtual Object `name` holding the waiting items as one `listing`, under state `state`.
 
-    The list is stored under the state key `state`; `key(item)` is an item's id. `add` keeps one
-    copy of an item added twice; `remove` takes an id; `pending` calls `authorise(ctx)` first and
-    returns the items oldest first. `what` names the items in the handlers' descriptions.
+    `listing` is a pydantic model with one field, a list of the items (pydantic models too);
+    `key` names the item's id field. `add` keeps one copy of an item added twice; `remove` takes
+    an id; `pending` calls `authorise(ctx)` first and returns the items oldest first (its
+    description is the listing's docstring).
     """
+    ((field, info),) = listing.model_fields.items()
+    (item,) = get_args(info.annotation)
     service = restate.VirtualObject(name)
 
     async def _read(ctx: ObjectContext | ObjectSharedContext) -> Listing:
         return await ctx.get(state, type_hint=listing) or listing(**{field: []})
 
-    async def add(ctx: ObjectContext, new: Item) -> None:
+    async def add(ctx: ObjectContext, new: Any) -> None:
         found = await _read(ctx)
         items = getattr(found, field)
-        if all(key(i) != key(new) for i in items):
+        if all(getattr(i, key) != getattr(new, key) for i in items):
             ctx.set(state, listing(**{field: [*items, new]}))
 
     async def remove(ctx: ObjectContext, item_id: str) -> None:
         items = getattr(await _read(ctx), field)
-        left = [i for i in items if key(i) != item_id]
+        left = [i for i in items if getattr(i, key) != item_id]
         if len(left) != len(items):
             ctx.set(state, listing(**{field: left}))
 
@@ -96,9 +96,9 @@ def desk(
         authorise(ctx)
         return await _read(ctx)
 
-    add.__doc__ = f"Put one of the {what} on the desk; adding it again keeps one copy."
-    remove.__doc__ = f"Take one of the {what} off the desk, by its id."
-    pending.__doc__ = f"The {what} waiting for a person, oldest first (authorised callers only)."
+    add.__doc__ = "Put an item on the desk; adding it again keeps one copy."
+    remove.__doc__ = "Take an item off the desk, by its id."
+    pending.__doc__ = listing.__doc__
     _typed(add, {"ctx": ObjectContext, "new": item}, None)
     _typed(remove, {"ctx": ObjectContext, "item_id": str}, None)
     _typed(pending, {"ctx": ObjectSharedContext}, listing)

@@ -27,6 +27,8 @@ def test_replay_helpers_import_without_the_agents_sdk() -> None:
     script = (
         "import sys\n"
         "from durable_agents import once, replaying, span, start_span\n"
+        # Seating builds its ApprovalDesk with these: they stay as light.
+        "from durable_agents import answer_or_timeout, desk, settle\n"
         "loaded = {m.split('.')[0] for m in sys.modules}\n"
         "print(sorted(loaded & {'agents', 'openai', 'mcp'}))\n"
     )

@@ -29,6 +29,8 @@ from .models import Escalation, EscalationRequest, EscalationStatus, Reply, Staf
 from .validation import CheckedSerde, accept
 
 REPLY = "reply"
+EXPIRED = Reply(verdict="expired")
+WAITING = "wait for a person"  # the timer's name in the journal
 
 escalations = restate.Service("Escalations")
 escalation = restate.Workflow("Escalation")
@@ -87,14 +89,8 @@ async def run(ctx: WorkflowContext, opened: Escalation) -> EscalationStatus:
         opened.session_id,
     )
     # Nobody answered in time: it expires, and a late `answer` finds the escalation closed.
-    reply = await answer_or_timeout(
-        ctx,
-        REPLY,
-        timedelta(seconds=opened.timeout_s),
-        Reply,
-        expired=Reply(verdict="expired"),
-        timer_name="wait for a person",
-    )
+    wait = timedelta(seconds=opened.timeout_s)
+    reply = await answer_or_timeout(ctx, REPLY, wait, Reply, expired=EXPIRED, timer_name=WAITING)
     ctx.object_send(remove, key=DESK, arg=opened.escalation_id)
     text = told(opened, reply)
     status = status.model_copy(update={"state": reply.verdict, "answer": reply.text, "told": text})

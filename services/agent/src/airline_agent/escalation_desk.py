@@ -11,7 +11,7 @@ from durable_agents.humans import desk
 from telemetry import require_supervisor
 
 from . import config
-from .models import Escalation, OpenEscalations
+from .models import OpenEscalations
 
 DESK = "supervisors"
 
@@ -22,13 +22,6 @@ def _supervisor(ctx: ObjectSharedContext) -> None:
 
 
 _desk = desk(
-    "EscalationDesk",
-    item=Escalation,
-    listing=OpenEscalations,
-    field="escalations",
-    key=lambda opened: opened.escalation_id,
-    state="open",
-    authorise=_supervisor,
-    what="escalations",
+    "EscalationDesk", OpenEscalations, key="escalation_id", state="open", authorise=_supervisor
 )
 escalation_desk, add, remove, pending = _desk.service, _desk.add, _desk.remove, _desk.pending

@@ -28,6 +28,8 @@ from .desk import DESK, add, remove
 from .models import Decision, Rejection
 
 DECISION = "decision"
+EXPIRED = Decision(verdict="expired")
+WAITING = "wait for a supervisor"  # the timer's name in the journal
 
 seat_approval = restate.Workflow("SeatApproval")
 
@@ -56,13 +58,9 @@ async def run(ctx: WorkflowContext, request: ApprovalRequest) -> ApprovalStatus:
         request.seat,
     )
     # Nobody decided in time: the request expires, and a late `approve` finds it decided.
+    wait = timedelta(seconds=request.timeout_s)
     decision = await answer_or_timeout(
-        ctx,
-        DECISION,
-        timedelta(seconds=request.timeout_s),
-        Decision,
-        expired=Decision(verdict="expired"),
-        timer_name="wait for a supervisor",
+        ctx, DECISION, wait, Decision, expired=EXPIRED, timer_name=WAITING
     )
     ctx.object_send(remove, key=DESK, arg=request.request_id)
     status = status.model_copy(update={"state": decision.verdict, "reason": decision.reason})

@@ -7,7 +7,6 @@ Built by `durable_agents.humans.desk`, as the agent's `EscalationDesk` is.
 
 from restate import ObjectSharedContext
 
-from airline_contracts.seating import ApprovalRequest
 from durable_agents.humans import desk
 from telemetry import require_supervisor
 
@@ -23,13 +22,6 @@ def _supervisor(ctx: ObjectSharedContext) -> None:
 
 
 _desk = desk(
-    "ApprovalDesk",
-    item=ApprovalRequest,
-    listing=PendingApprovals,
-    field="requests",
-    key=lambda request: request.request_id,
-    state="pending",
-    authorise=_supervisor,
-    what="seat requests",
+    "ApprovalDesk", PendingApprovals, key="request_id", state="pending", authorise=_supervisor
 )
 approval_desk, add, remove, pending = _desk.service, _desk.add, _desk.remove, _desk.pending
