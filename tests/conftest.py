@@ -9,6 +9,7 @@ API does, any request with an invalid item. The suite then fails if any request 
 import os
 import sys
 import uuid
+from collections import Counter
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 
 from devstack import DEFAULT_SERVICES, TEST_SERVER_ENV, LogSink, ServiceSpec, Stack, StackConfig
 from tests.support.auth import SECRETS, ingress_client
-from tests.support.fault_llm import FaultLLM, Verdict
+from tests.support.fault_llm import FaultLLM, Verdict, shapes
 from tests.support.otlp import OtlpReceiver
 
 INTEGRATION_DIR = Path(__file__).parent / "integration"
@@ -212,4 +213,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"strict {TEST_LLM} endpoint: {judged} requests judged, "
             f"{len(refused(WATCHED))} refused as the OpenAI API would"
+        )
+        sent = Counter(shape for e in WATCHED for v in e.verdicts for shape in set(shapes(v)))
+        terminalreporter.write_line(
+            "requests carrying each kind of item: "
+            + ", ".join(f"{shape} {count}" for shape, count in sorted(sent.items()))
         )

@@ -12,7 +12,7 @@ import openai
 import pytest
 from openai.types.responses import ResponseFunctionToolCall
 
-from tests.support.fault_llm import FaultLLM, validate
+from tests.support.fault_llm import FaultLLM, shapes, validate
 
 USER = {"role": "user", "content": "change my seat"}
 CALL = {
@@ -189,6 +189,27 @@ def test_the_validator_accepts_a_chat_tool_turn() -> None:
         CHAT_TOOL,
     ]
     assert validate("/v1/chat/completions", {"model": "m", "messages": messages}).valid
+
+
+def test_the_summary_names_the_kinds_of_item_each_request_sent() -> None:
+    refusal = _with(MESSAGE, id="msg_2", content=[{"type": "refusal", "refusal": "No."}])
+    items = [USER, REASONING, CALL, OUTPUT, MESSAGE, refusal, NOTICE]
+    body = {"model": "m", "input": items}
+    assert shapes(validate("/v1/responses", body)) == [
+        "message:user",
+        "reasoning+encrypted",
+        "function_call",
+        "function_call_output",
+        "message:assistant+phase",
+        "message:assistant+refusal",
+        "message:assistant",
+    ]
+    chat = {"model": "m", "messages": [{"role": "user", "content": "x"}, CHAT_CALL, CHAT_TOOL]}
+    assert shapes(validate("/v1/chat/completions", chat)) == [
+        "user",
+        "assistant+tool_calls",
+        "tool",
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,16 @@ real API would, answers.py answers with the offline model's decisions.
 from .answers import REFUSAL, Profile
 from .schema import Problem
 from .server import TRANSIENT, Fault, FaultLLM
-from .validation import Verdict, validate
+from .validation import Verdict, shapes, validate
 
-__all__ = ["REFUSAL", "TRANSIENT", "Fault", "FaultLLM", "Problem", "Profile", "Verdict", "validate"]
+__all__ = [
+    "REFUSAL",
+    "TRANSIENT",
+    "Fault",
+    "FaultLLM",
+    "Problem",
+    "Profile",
+    "Verdict",
+    "shapes",
+    "validate",
+]

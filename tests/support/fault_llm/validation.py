@@ -69,6 +69,38 @@ def validate(path: str, body: Any) -> Verdict:
     return Verdict(path, tuple(found), body if isinstance(body, dict) else {})
 
 
+def shapes(verdict: Verdict) -> list[str]:
+    """The kinds of item a request sent, named as the API's types do: `message:user`,
+    `function_call`, `reasoning+encrypted`, `message:assistant+refusal`, `tool`, ..."""
+    if verdict.path == "/v1/responses":
+        items = verdict.body.get("input")
+        return [_shape(i) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    messages = verdict.body.get("messages")
+    if not isinstance(messages, list):
+        return []
+    return [
+        f"{m.get('role')}+tool_calls" if m.get("tool_calls") else str(m.get("role"))
+        for m in messages
+        if isinstance(m, dict)
+    ]
+
+
+def _shape(item: dict[str, Any]) -> str:
+    kind = _kind(item)
+    if kind == "message":
+        parts = item.get("content")
+        kinds = (
+            {p.get("type") for p in parts if isinstance(p, dict)}
+            if isinstance(parts, list)
+            else set()
+        )
+        extra = "+refusal" if "refusal" in kinds else "+phase" if item.get("phase") else ""
+        return f"message:{item.get('role')}{extra}"
+    if kind == "reasoning" and item.get("encrypted_content"):
+        return "reasoning+encrypted"
+    return kind
+
+
 def responses_problems(body: dict[str, Any]) -> list[Problem]:
     """What the Responses API refuses in this request body."""
     found = problems(body, ResponseCreateParamsNonStreaming, "")
