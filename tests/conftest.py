@@ -40,6 +40,8 @@ TEST_MODEL = "offline" if TEST_LLM == "offline" else "fault-llm"
 _ENDPOINTS: dict[str, FaultLLM] = {}
 # Checked after each test: every endpoint whose requests a test's stack may have sent.
 WATCHED: list[FaultLLM] = []
+# Every endpoint watched in this session, for the summary (a module's own leaves WATCHED).
+_SEEN: list[FaultLLM] = []
 _REPORTED: set[int] = set()  # refusals a test already failed for
 
 
@@ -53,8 +55,14 @@ def strict_llm_env(latency_ms: str = "0") -> dict[str, str]:
     if endpoint is None:
         endpoint = FaultLLM(profile="current", latency_s=float(latency_ms) / 1000).start()
         _ENDPOINTS[latency_ms] = endpoint
-        WATCHED.append(endpoint)
+        watch(endpoint)
     return strict_agent_env(endpoint, TEST_LLM)
+
+
+def watch(endpoint: FaultLLM) -> None:
+    """From now on a request `endpoint` refuses fails the test that caused it."""
+    WATCHED.append(endpoint)
+    _SEEN.append(endpoint)
 
 
 def strict_agent_env(endpoint: FaultLLM, api: str) -> dict[str, str]:
@@ -207,14 +215,14 @@ def pytest_runtest_makereport(
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Under TEST_LLM, says how many requests the strict endpoints judged, and refused."""
-    if WATCHED:
-        judged = sum(len(e.verdicts) for e in WATCHED)
+    """How many requests the strict endpoints judged and refused, and which kinds of item."""
+    if _SEEN:
+        judged = sum(len(e.verdicts) for e in _SEEN)
         terminalreporter.write_line(
-            f"strict {TEST_LLM} endpoint: {judged} requests judged, "
-            f"{len(refused(WATCHED))} refused as the OpenAI API would"
+            f"strict OpenAI endpoints (TEST_LLM={TEST_LLM}): {judged} requests judged, "
+            f"{len(refused(_SEEN))} refused as the OpenAI API would"
         )
-        sent = Counter(shape for e in WATCHED for v in e.verdicts for shape in set(shapes(v)))
+        sent = Counter(shape for e in _SEEN for v in e.verdicts for shape in set(shapes(v)))
         terminalreporter.write_line(
             "requests carrying each kind of item: "
             + ", ".join(f"{shape} {count}" for shape, count in sorted(sent.items()))

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from devstack import Stack, wait_for
-from tests.conftest import WATCHED, stack_config, strict_agent_env
+from tests.conftest import WATCHED, stack_config, strict_agent_env, watch
 from tests.support.fault_llm import REFUSAL, FaultLLM
 from tests.support.helpers import TestBooking as Booking
 from tests.support.helpers import chat, ingress_client, mails, new_booking, read, session_id
@@ -31,7 +31,7 @@ PATH = {"responses": "/v1/responses", "chat_completions": "/v1/chat/completions"
 @pytest.fixture(scope="module")
 def llm() -> Iterator[FaultLLM]:
     endpoint = FaultLLM(profile="current").start()
-    WATCHED.append(endpoint)  # the conftest fixture fails any test that caused a refusal
+    watch(endpoint)  # the conftest fixture fails any test that caused a refusal
     yield endpoint
     WATCHED.remove(endpoint)
     endpoint.stop()

@@ -206,9 +206,9 @@ def test_the_summary_names_the_kinds_of_item_each_request_sent() -> None:
     ]
     chat = {"model": "m", "messages": [{"role": "user", "content": "x"}, CHAT_CALL, CHAT_TOOL]}
     assert shapes(validate("/v1/chat/completions", chat)) == [
-        "user",
-        "assistant+tool_calls",
-        "tool",
+        "chat:user",
+        "chat:assistant+tool_calls",
+        "chat:tool",
     ]
 
 

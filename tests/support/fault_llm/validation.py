@@ -70,8 +70,11 @@ def validate(path: str, body: Any) -> Verdict:
 
 
 def shapes(verdict: Verdict) -> list[str]:
-    """The kinds of item a request sent, named as the API's types do: `message:user`,
-    `function_call`, `reasoning+encrypted`, `message:assistant+refusal`, `tool`, ..."""
+    """The kinds of item a request sent, named as the API's types do.
+
+    Responses: `message:user`, `function_call`, `reasoning+encrypted`, `message:assistant+refusal`,
+    ...; Chat Completions: `chat:user`, `chat:assistant+tool_calls`, `chat:tool`, ...
+    """
     if verdict.path == "/v1/responses":
         items = verdict.body.get("input")
         return [_shape(i) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
@@ -79,7 +82,7 @@ def shapes(verdict: Verdict) -> list[str]:
     if not isinstance(messages, list):
         return []
     return [
-        f"{m.get('role')}+tool_calls" if m.get("tool_calls") else str(m.get("role"))
+        f"chat:{m.get('role')}" + ("+tool_calls" if m.get("tool_calls") else "")
         for m in messages
         if isinstance(m, dict)
     ]
