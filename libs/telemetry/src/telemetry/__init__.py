@@ -3,7 +3,13 @@
 # Replay-safe recording comes from the runtime; re-exported so services need only telemetry.
 from durable_agents import once, replaying
 
-from .credentials import SUPERVISOR_HEADER, identity_keys, require_supervisor, secret
+from .credentials import (
+    SUPERVISOR_HEADER,
+    identity_keys,
+    require_supervisor,
+    require_supervisor_of,
+    secret,
+)
 from .metrics import (
     ERRORS,
     INVOICES,
@@ -34,6 +40,7 @@ __all__ = [
     "once",
     "replaying",
     "require_supervisor",
+    "require_supervisor_of",
     "secret",
     "serve",
     "serve_configured",

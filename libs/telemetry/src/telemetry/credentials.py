@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jwt
-from restate import TerminalError
+from restate import Context, TerminalError
 
 from durable_agents import replaying
 
@@ -86,3 +86,9 @@ def require_supervisor(headers: Mapping[str, str], expected: str, what: str) -> 
             f"{OPERATOR_TOKEN_MAX_S} s at most.",
             status_code=403,
         )
+
+
+def require_supervisor_of(ctx: Context, expected: str, what: str) -> None:
+    """`require_supervisor` on the headers of the request `ctx` handles (names in lower case)."""
+    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
+    require_supervisor(headers, expected, what)

@@ -14,13 +14,13 @@ from datetime import timedelta
 import restate
 from restate import Context, TerminalError, WorkflowContext, WorkflowSharedContext
 
-from airline_contracts.errors import CONFLICT, NOT_FOUND
+from airline_contracts.errors import CONFLICT, stored
 from airline_contracts.invoicing import Mail, deliver
 from airline_contracts.seating import OwnerProof, verify_owner
 from airline_contracts.sessions import Notice, notify
 from durable_agents import is_cancellation
 from durable_agents.humans import answer_or_timeout, settle
-from telemetry import require_supervisor
+from telemetry import require_supervisor_of
 
 from . import config
 from .checkin import in_words
@@ -126,20 +126,14 @@ def _announce(ctx: WorkflowContext, opened: Escalation, reply: Reply, text: str)
 
 
 async def _known(ctx: WorkflowSharedContext) -> EscalationStatus:
-    found = await ctx.get("status", type_hint=EscalationStatus)
-    if found is None:
-        raise TerminalError(
-            f"No escalation {ctx.key()}; `client escalations` lists the open ones.",
-            status_code=NOT_FOUND,
-        )
-    return found
+    missing = f"No escalation {ctx.key()}; `client escalations` lists the open ones."
+    return await stored(ctx, "status", EscalationStatus, missing)
 
 
 @escalation.handler(input_serde=CheckedSerde(StaffAnswer))
 async def answer(ctx: WorkflowSharedContext, given: StaffAnswer) -> EscalationStatus:
     """Answer the customer (supervisors only): posted into their conversation and mailed."""
-    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
-    require_supervisor(headers, config.SUPERVISOR_TOKEN, "answer escalations")
+    require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "answer escalations")
     text = accept(given).text
     status = await _known(ctx)
     if status.state == "open":

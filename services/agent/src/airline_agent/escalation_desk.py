@@ -8,7 +8,7 @@ waiting and removes it once answered or expired; `pending` reads the list while 
 from restate import ObjectSharedContext
 
 from durable_agents.humans import desk
-from telemetry import require_supervisor
+from telemetry import require_supervisor_of
 
 from . import config
 from .models import OpenEscalations
@@ -17,8 +17,7 @@ DESK = "supervisors"
 
 
 def _supervisor(ctx: ObjectSharedContext) -> None:
-    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
-    require_supervisor(headers, config.SUPERVISOR_TOKEN, "read the escalations")
+    require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "read the escalations")
 
 
 _desk = desk(

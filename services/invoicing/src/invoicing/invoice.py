@@ -10,10 +10,10 @@ payment and the reminder cross.
 from datetime import UTC, datetime, timedelta
 
 import restate
-from restate import ObjectContext, ObjectSharedContext, TerminalError
+from restate import ObjectContext, ObjectSharedContext
 from restate.serde import BytesSerde
 
-from airline_contracts.errors import NOT_FOUND
+from airline_contracts.errors import stored
 from airline_contracts.invoicing import Invoice
 from telemetry import replaying
 
@@ -29,13 +29,8 @@ logger = restate.getLogger(__name__)
 
 
 async def _state(ctx: ObjectContext | ObjectSharedContext) -> InvoiceState:
-    state = await ctx.get("invoice", type_hint=InvoiceState)
-    if state is None:
-        raise TerminalError(
-            f"There is no invoice {ctx.key()}; invoice ids look like INV-AB4568-1F0C2A9B.",
-            status_code=NOT_FOUND,
-        )
-    return state
+    missing = f"There is no invoice {ctx.key()}; invoice ids look like INV-AB4568-1F0C2A9B."
+    return await stored(ctx, "invoice", InvoiceState, missing)
 
 
 @invoice_object.handler(ingress_private=True)

@@ -11,7 +11,7 @@ from datetime import timedelta
 import restate
 from restate import TerminalError, WorkflowContext, WorkflowSharedContext
 
-from airline_contracts.errors import CONFLICT, NOT_FOUND
+from airline_contracts.errors import CONFLICT, stored
 from airline_contracts.invoicing import Mail, deliver
 from airline_contracts.seating import (
     ApprovalRequest,
@@ -21,7 +21,7 @@ from airline_contracts.seating import (
 )
 from airline_contracts.sessions import Notice, notify
 from durable_agents.humans import answer_or_timeout, settle
-from telemetry import require_supervisor
+from telemetry import require_supervisor_of
 
 from . import config
 from .desk import DESK, add, remove
@@ -137,23 +137,13 @@ def _duration(seconds: float) -> str:
 
 
 async def _known(ctx: WorkflowSharedContext) -> ApprovalStatus:
-    found = await ctx.get("status", type_hint=ApprovalStatus)
-    if found is None:
-        raise TerminalError(
-            f"No approval request {ctx.key()}; `client approvals` lists the pending ones.",
-            status_code=NOT_FOUND,
-        )
-    return found
-
-
-def _check_supervisor(ctx: WorkflowSharedContext) -> None:
-    """Only a supervisor decides: 401 without the credential, 403 with a wrong one."""
-    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
-    require_supervisor(headers, config.SUPERVISOR_TOKEN, "decide seat requests")
+    missing = f"No approval request {ctx.key()}; `client approvals` lists the pending ones."
+    return await stored(ctx, "status", ApprovalStatus, missing)
 
 
 async def _decide(ctx: WorkflowSharedContext, decision: Decision) -> ApprovalStatus:
-    _check_supervisor(ctx)
+    # Only a supervisor decides: 401 without the credential, 403 with a wrong one.
+    require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "decide seat requests")
     status = await _known(ctx)
     if status.state == "pending":
         first, earlier = await settle(ctx, DECISION, Decision, decision)

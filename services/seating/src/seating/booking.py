@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import restate
-from restate import Context, ObjectContext, ObjectSharedContext, TerminalError
+from restate import ObjectContext, ObjectSharedContext, TerminalError
 
-from airline_contracts.errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND
+from airline_contracts.errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, stored
 from airline_contracts.formats import InvalidSeat, normalize_seat
 from airline_contracts.seating import (
     ApprovalRequest,
@@ -29,19 +29,11 @@ booking = restate.VirtualObject("Booking")
 logger = restate.getLogger(__name__)
 
 
-def _unknown(confirmation_number: str) -> TerminalError:
-    return TerminalError(
-        f"No booking with confirmation number {confirmation_number}; "
-        "please check the number on your ticket.",
-        status_code=NOT_FOUND,
-    )
-
-
 async def _booking(ctx: ObjectContext | ObjectSharedContext) -> Booking:
-    found = await ctx.get("booking", type_hint=Booking)
-    if found is None:
-        raise _unknown(ctx.key())
-    return found
+    missing = (
+        f"No booking with confirmation number {ctx.key()}; please check the number on your ticket."
+    )
+    return await stored(ctx, "booking", Booking, missing)
 
 
 # Private: the raw record (name, e-mail) is for services; customers use `lookup`.
@@ -50,11 +42,6 @@ async def get(ctx: ObjectSharedContext) -> Booking:
     """The booking, or 404 if there is none under this confirmation number."""
     with handler_span("read booking", **{"airline.booking": ctx.key()}):
         return await _booking(ctx)
-
-
-def headers_of(ctx: Context | ObjectSharedContext) -> dict[str, str]:
-    """The request's headers, names in lower case."""
-    return {name.lower(): value for name, value in ctx.request().headers.items()}
 
 
 @booking.handler(kind="shared")
