@@ -1,7 +1,5 @@
 """Seat requests waiting for a supervisor: what the ingress returns, and how it is shown."""
 
-from typing import ClassVar
-
 from .desks import age, listing
 from .models import Answer
 
@@ -11,7 +9,6 @@ DESK_KEY = "supervisors"  # the one ApprovalDesk object seating keeps
 class ApprovalRequest(Answer):
     """One booking asking to move into a premium or exit-row seat."""
 
-    what: ClassVar[str] = "approval request"
     request_id: str
     confirmation_number: str
     flight: str
@@ -24,14 +21,12 @@ class ApprovalRequest(Answer):
 class PendingApprovals(Answer):
     """The requests on the supervisors' desk, oldest first."""
 
-    what: ClassVar[str] = "pending approvals"
     requests: list[ApprovalRequest]
 
 
 class ApprovalStatus(Answer):
     """Where one request stands after a decision (or still pending)."""
 
-    what: ClassVar[str] = "approval status"
     request: ApprovalRequest
     state: str
     reason: str | None = None

@@ -1,7 +1,5 @@
 """Requests for a person (escalations): what the ingress returns, and how it is shown."""
 
-from typing import ClassVar
-
 from .desks import age, listing
 from .models import Answer
 
@@ -12,7 +10,6 @@ SUMMARY_SHOWN = 60  # characters of the customer's words on the list
 class Escalation(Answer):
     """One customer's request for a person."""
 
-    what: ClassVar[str] = "escalation"
     escalation_id: str
     session_id: str
     topic: str
@@ -25,14 +22,12 @@ class Escalation(Answer):
 class OpenEscalations(Answer):
     """The escalations on the supervisors' desk, oldest first."""
 
-    what: ClassVar[str] = "open escalations"
     escalations: list[Escalation]
 
 
 class EscalationStatus(Answer):
     """Where one escalation stands after an answer (or still open)."""
 
-    what: ClassVar[str] = "escalation status"
     escalation: Escalation
     state: str
     answer: str | None = None

@@ -1,5 +1,6 @@
 """Typed results of the ingress calls; each keeps the response body it was read from."""
 
+import re
 from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator
@@ -21,8 +22,15 @@ class Answer(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, strict=True, extra="ignore")
+    # What the errors call this body: the class name in words (`ChatReply`: "chat reply"),
+    # unless a class names it itself.
     what: ClassVar[str] = "answer"
     _raw: Json = PrivateAttr(default_factory=lambda: {})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "what" not in vars(cls):
+            cls.what = " ".join(re.findall(r"[A-Z][a-z]*", cls.__name__)).lower()
 
     @property
     def raw(self) -> Json:
@@ -49,7 +57,6 @@ class Answer(BaseModel):
 class ChatReply(Answer):
     """The agent's answer to one message."""
 
-    what: ClassVar[str] = "chat reply"
     reply: str
     agent: str
     turn: int
@@ -58,7 +65,6 @@ class ChatReply(Answer):
 class HistoryEntry(Answer):
     """One item of the conversation: a message, a tool call or a tool result."""
 
-    what: ClassVar[str] = "history entry"
     kind: EntryKind = "other"
     text: str
     name: str | None = None
@@ -73,7 +79,6 @@ class HistoryEntry(Answer):
 class History(Answer):
     """The whole conversation of a session, oldest first."""
 
-    what: ClassVar[str] = "history"
     session_id: str
     entries: list[HistoryEntry]
 
@@ -81,7 +86,6 @@ class History(Answer):
 class SessionContext(Answer):
     """What the agents learned about the customer."""
 
-    what: ClassVar[str] = "session context"
     passenger_name: str | None = None
     confirmation_number: str | None = None
     seat_number: str | None = None
@@ -93,7 +97,6 @@ class SessionContext(Answer):
 class Notice(Answer):
     """Something the customer was told outside a turn (an approval's outcome, a reminder)."""
 
-    what: ClassVar[str] = "notice"
     text: str
     source: str = ""
 
@@ -113,7 +116,6 @@ class SessionStatus(Answer):
 class Booking(Answer):
     """A passenger's booking as the seating service holds it."""
 
-    what: ClassVar[str] = "booking"
     confirmation_number: str
     passenger_name: str
     email: str
@@ -125,7 +127,6 @@ class Booking(Answer):
 class Mail(Answer):
     """One mail delivered to a mailbox."""
 
-    what: ClassVar[str] = "mail"
     mail_id: str
     to: str
     subject: str
@@ -135,7 +136,6 @@ class Mail(Answer):
 class Inbox(Answer):
     """The mails delivered to one address, oldest first."""
 
-    what: ClassVar[str] = "inbox"
     email: str
     mails: list[Mail]
 
@@ -143,7 +143,6 @@ class Inbox(Answer):
 class OpenedSession(Answer):
     """A conversation the agent opened: its id and the token that alone may use it."""
 
-    what: ClassVar[str] = "opened session"
     session_id: str
     token: str
     expires_at: int
@@ -152,7 +151,6 @@ class OpenedSession(Answer):
 class Payment(Answer):
     """The answer to paying an invoice."""
 
-    what: ClassVar[str] = "payment"
     invoice_id: str
     already_paid: bool
     reminder: str
