@@ -91,12 +91,25 @@ def desk() -> Iterator[FakeDesk]:
         yield server
 
 
+def listed(capsys: pytest.CaptureFixture[str], command: str, desk: FakeDesk) -> list[str]:
+    """The lines a desk's listing command prints; it must succeed and say nothing on stderr."""
+    code, out, err = run(capsys, command, "--ingress", desk.url)
+    assert (code, err) == (0, "")
+    return out.splitlines()
+
+
+def proves(headers: dict[str, str], secret: str) -> bool:
+    """Whether the request carries a fresh proof (HS256 JWT, a minute at most) of secret."""
+    claims = jwt.decode(
+        headers["x-supervisor-token"], secret, algorithms=["HS256"], audience="airline-operator"
+    )
+    return 0 < claims["exp"] - claims["iat"] <= 60
+
+
 def test_approvals_lists_id_booking_seat_and_age(
     desk: FakeDesk, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "approvals", "--ingress", desk.url)
-    assert (code, err) == (0, "")
-    lines = out.splitlines()
+    lines = listed(capsys, "approvals", desk)
     assert lines[0] == "2 seat requests waiting for approval:"
     assert lines[1] == (
         "  APR-1A2B3C4D  booking AB4568    flight FLT123      14C -> 2A (premium)  waiting 1m"
@@ -192,22 +205,14 @@ def test_agent_client_api(desk: FakeDesk) -> None:
     assert rejected.value.status == 412
 
 
-def _proves(headers: dict[str, str], secret: str) -> bool:
-    """Whether the request carries a fresh proof (HS256 JWT, a minute at most) of secret."""
-    claims = jwt.decode(
-        headers["x-supervisor-token"], secret, algorithms=["HS256"], audience="airline-operator"
-    )
-    return 0 < claims["exp"] - claims["iat"] <= 60
-
-
 def test_decisions_carry_the_supervisor_token_from_the_environment(
     desk: FakeDesk, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SUPERVISOR_TOKEN", "s3cret")
     assert run(capsys, "approve", "APR-1A2B3C4D", "--ingress", desk.url)[0] == 0
-    assert _proves(desk.seen[-1][1], "s3cret")
+    assert proves(desk.seen[-1][1], "s3cret")
     assert run(capsys, "approvals", "--ingress", desk.url)[0] == 0
-    assert _proves(desk.seen[-1][1], "s3cret")  # the list is theirs too
+    assert proves(desk.seen[-1][1], "s3cret")  # the list is theirs too
     assert "s3cret" not in json.dumps([seen[1] for seen in desk.seen])  # never sent itself
 
 
@@ -220,4 +225,4 @@ def test_the_supervisor_token_comes_from_the_stacks_secrets_dir(
     (tmp_path / "supervisor.token").write_text("from-the-file\n")
     monkeypatch.setenv("AIRLINE_SECRETS_DIR", str(tmp_path))
     assert run(capsys, "approvals", "--ingress", desk.url)[0] == 0
-    assert _proves(desk.seen[-1][1], "from-the-file")
+    assert proves(desk.seen[-1][1], "from-the-file")
