@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import jwt
 import pytest
 
 from airline_client import AgentClient, BadResponse, History, RequestRejected, SessionStatus
@@ -227,6 +228,21 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def listed(capsys: pytest.CaptureFixture[str], command: str, fake: FakeIngress) -> list[str]:
+    """The lines a listing command prints; it must succeed and say nothing on stderr."""
+    code, out, err = run(capsys, command, "--ingress", fake.url)
+    assert (code, err) == (0, "")
+    return out.splitlines()
+
+
+def proves(headers: dict[str, str], secret: str) -> bool:
+    """Whether the request carries a fresh proof (HS256 JWT, a minute at most) of secret."""
+    claims = jwt.decode(
+        headers["x-supervisor-token"], secret, algorithms=["HS256"], audience="airline-operator"
+    )
+    return 0 < claims["exp"] - claims["iat"] <= 60
 
 
 def closed_port_url() -> str:

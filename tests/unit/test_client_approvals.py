@@ -3,17 +3,15 @@
 import json
 import time
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import jwt
 import pytest
 
 from airline_client import AgentClient, RequestRejected
 from airline_client.__main__ import main, normalize
 from airline_client.approvals import age
-from tests.unit.test_client import JsonHandler, run, serving
+from tests.unit.test_client import FakeIngress, Seen, listed, proves, run, serving
 from tests.unit.test_client import client_env as client_env  # autouse: private env, state dir
 
 
@@ -42,22 +40,15 @@ PENDING = {
 }
 
 
-class FakeDesk(ThreadingHTTPServer):
+class FakeApprovals(FakeIngress):
     """ApprovalDesk and SeatApproval as the ingress serves them; decides each request once."""
 
-    daemon_threads = True
-
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__()
         self.decided: dict[str, str] = {}
-        self.seen: list[tuple[str, dict[str, str], bytes]] = []
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def answer(self, path: str, body: bytes) -> tuple[int, Any]:
-        parts = path.split("/")
+    def answer(self, seen: Seen) -> tuple[int, Any]:
+        path, parts = seen.path, seen.path.split("/")
         if path == "/ApprovalDesk/supervisors/pending":
             return 200, PENDING
         if parts[1] != "SeatApproval" or parts[3] not in ("approve", "reject"):
@@ -70,44 +61,21 @@ class FakeDesk(ThreadingHTTPServer):
             return 412, {"message": f"Approval request {parts[2]} was already {state}."}
         state = "approved" if parts[3] == "approve" else "rejected"
         self.decided[parts[2]] = state
-        reason = json.loads(body)["reason"] if body else None
+        reason = json.loads(seen.body)["reason"] if seen.body else None
         return 200, {"request": found[0], "state": state, "reason": reason}
 
 
-class _Handler(JsonHandler):
-    def do_POST(self) -> None:
-        fake = cast(FakeDesk, self.server)
-        body = self.rfile.read(int(self.headers.get("content-length") or 0))
-        fake.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-        self.reply(*fake.answer(self.path, body))
-
-
 @pytest.fixture
-def desk() -> Iterator[FakeDesk]:
+def desk() -> Iterator[FakeApprovals]:
     # The waits are measured from now, not from import time (a slow collection ages them).
     for pending in PENDING["requests"]:
         pending["requested_at"] = time.time() - WAITED_S[pending["request_id"]]
-    with serving(FakeDesk()) as server:
+    with serving(FakeApprovals()) as server:
         yield server
 
 
-def listed(capsys: pytest.CaptureFixture[str], command: str, desk: FakeDesk) -> list[str]:
-    """The lines a desk's listing command prints; it must succeed and say nothing on stderr."""
-    code, out, err = run(capsys, command, "--ingress", desk.url)
-    assert (code, err) == (0, "")
-    return out.splitlines()
-
-
-def proves(headers: dict[str, str], secret: str) -> bool:
-    """Whether the request carries a fresh proof (HS256 JWT, a minute at most) of secret."""
-    claims = jwt.decode(
-        headers["x-supervisor-token"], secret, algorithms=["HS256"], audience="airline-operator"
-    )
-    return 0 < claims["exp"] - claims["iat"] <= 60
-
-
 def test_approvals_lists_id_booking_seat_and_age(
-    desk: FakeDesk, capsys: pytest.CaptureFixture[str]
+    desk: FakeApprovals, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = listed(capsys, "approvals", desk)
     assert lines[0] == "2 seat requests waiting for approval:"
@@ -115,11 +83,11 @@ def test_approvals_lists_id_booking_seat_and_age(
         "  APR-1A2B3C4D  booking AB4568    flight FLT123      14C -> 2A (premium)  waiting 1m"
     )
     assert lines[2].endswith("14C -> 3C (premium)  waiting 2h 01m")
-    assert desk.seen[0][2] == b""  # a read: no body
+    assert desk.seen[0].body == b""  # a read: no body
 
 
 def test_approve_prints_what_it_did_and_sends_a_key(
-    desk: FakeDesk, capsys: pytest.CaptureFixture[str]
+    desk: FakeApprovals, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(capsys, "approve", "apr-1a2b3c4d", "--ingress", desk.url)
     assert code == 0
@@ -127,22 +95,22 @@ def test_approve_prints_what_it_did_and_sends_a_key(
         "approved APR-1A2B3C4D: booking AB4568, seat 14C -> 2A on flight FLT123; "
         "the customer will be told\n"
     )
-    path, headers, body = desk.seen[-1]
-    assert (path, body) == ("/SeatApproval/APR-1A2B3C4D/approve", b"")
-    assert headers.get("idempotency-key")
+    seen = desk.seen[-1]
+    assert (seen.path, seen.body) == ("/SeatApproval/APR-1A2B3C4D/approve", b"")
+    assert seen.key
 
 
-def test_reject_sends_the_reason(desk: FakeDesk, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reject_sends_the_reason(desk: FakeApprovals, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys, "reject", "APR-00FF00FF", "--reason", "cabin is full", "--ingress", desk.url
     )
     assert code == 0
     assert out.startswith("rejected APR-00FF00FF: booking AB4568, seat 14C -> 3C (cabin is full)")
-    assert json.loads(desk.seen[-1][2]) == {"reason": "cabin is full"}
+    assert json.loads(desk.seen[-1].body) == {"reason": "cabin is full"}
 
 
 def test_unknown_and_decided_requests_are_one_line_errors(
-    desk: FakeDesk, capsys: pytest.CaptureFixture[str]
+    desk: FakeApprovals, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run(capsys, "approve", "APR-DEADBEEF", "--ingress", desk.url)
     assert (code, out) == (1, "")
@@ -163,7 +131,7 @@ def test_reject_needs_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--reason" in capsys.readouterr().err
 
 
-def test_empty_desk_and_json(desk: FakeDesk, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_desk_and_json(desk: FakeApprovals, capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "approvals", "--json", "--ingress", desk.url)
     assert json.loads(out) == PENDING
     before = list(PENDING["requests"])
@@ -196,7 +164,7 @@ def test_age(seconds: float, shown: str) -> None:
     assert age(seconds) == shown
 
 
-def test_agent_client_api(desk: FakeDesk) -> None:
+def test_agent_client_api(desk: FakeApprovals) -> None:
     with AgentClient(desk.url, backoff_s=0) as client:
         assert [r.seat for r in client.approvals().requests] == ["2A", "3C"]
         assert client.reject("APR-00FF00FF", "full").reason == "full"
@@ -206,18 +174,18 @@ def test_agent_client_api(desk: FakeDesk) -> None:
 
 
 def test_decisions_carry_the_supervisor_token_from_the_environment(
-    desk: FakeDesk, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    desk: FakeApprovals, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SUPERVISOR_TOKEN", "s3cret")
     assert run(capsys, "approve", "APR-1A2B3C4D", "--ingress", desk.url)[0] == 0
-    assert proves(desk.seen[-1][1], "s3cret")
+    assert proves(desk.seen[-1].headers, "s3cret")
     assert run(capsys, "approvals", "--ingress", desk.url)[0] == 0
-    assert proves(desk.seen[-1][1], "s3cret")  # the list is theirs too
-    assert "s3cret" not in json.dumps([seen[1] for seen in desk.seen])  # never sent itself
+    assert proves(desk.seen[-1].headers, "s3cret")  # the list is theirs too
+    assert "s3cret" not in json.dumps([seen.headers for seen in desk.seen])  # never sent itself
 
 
 def test_the_supervisor_token_comes_from_the_stacks_secrets_dir(
-    desk: FakeDesk,
+    desk: FakeApprovals,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -225,4 +193,4 @@ def test_the_supervisor_token_comes_from_the_stacks_secrets_dir(
     (tmp_path / "supervisor.token").write_text("from-the-file\n")
     monkeypatch.setenv("AIRLINE_SECRETS_DIR", str(tmp_path))
     assert run(capsys, "approvals", "--ingress", desk.url)[0] == 0
-    assert proves(desk.seen[-1][1], "from-the-file")
+    assert proves(desk.seen[-1].headers, "from-the-file")

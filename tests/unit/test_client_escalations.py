@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.unit.test_client import FakeIngress, Seen, listed, proves, run, serving
 from tests.unit.test_client import client_env as client_env  # autouse: private env, state dir
-from tests.unit.test_client import run, serving
-from tests.unit.test_client_approvals import FakeDesk, listed, proves
 
 SESSION = "s-" + "ab" * 16
 SUPERVISOR_TOKEN = "the-supervisor-credential-of-the-test"
@@ -26,17 +25,22 @@ OPEN = {
 }
 
 
-class FakeEscalations(FakeDesk):
+class FakeEscalations(FakeIngress):
     """EscalationDesk and Escalation as the ingress serves them; answers each one once."""
 
-    def answer(self, path: str, body: bytes) -> tuple[int, Any]:
+    def __init__(self) -> None:
+        super().__init__()
+        self.decided: dict[str, str] = {}
+
+    def answer(self, seen: Seen) -> tuple[int, Any]:
+        path = seen.path
         if path == "/EscalationDesk/supervisors/pending":
             return 200, {"escalations": [{**OPEN, "opened_at": time.time() - 75}]}
         if path != "/Escalation/ESC-1A2B3C4D/answer":
             return 404, {"message": "No escalation; `client escalations` lists the open ones."}
         if self.decided:
             return 412, {"message": "Escalation ESC-1A2B3C4D was already answered."}
-        self.decided["ESC-1A2B3C4D"] = text = json.loads(body)["text"]
+        self.decided["ESC-1A2B3C4D"] = text = json.loads(seen.body)["text"]
         return 200, {"escalation": OPEN, "state": "answered", "answer": text}
 
 
@@ -55,7 +59,7 @@ def test_escalations_lists_id_topic_booking_age_session_and_words(
         "  ESC-1A2B3C4D  refund        booking AB4568    waiting 1m  (answer mailed too)",
         f'      session {SESSION}: "I want a refund for AB4568, last name Lovelace"',
     ]
-    assert proves(desk.seen[0][1], SUPERVISOR_TOKEN)  # a proof, never the credential itself
+    assert proves(desk.seen[0].headers, SUPERVISOR_TOKEN)  # a proof, never the credential itself
 
 
 def test_answer_sends_the_text_once_and_says_where_it_went(
@@ -67,8 +71,11 @@ def test_answer_sends_the_text_once_and_says_where_it_went(
         "answered ESC-1A2B3C4D (refund): the customer reads it in their conversation and by "
         "mail to ada.lovelace@example.com\n",
     )
-    path, headers, body = desk.seen[-1]
-    assert (path, json.loads(body)) == ("/Escalation/ESC-1A2B3C4D/answer", {"text": "Approved."})
-    assert headers.get("idempotency-key")
+    seen = desk.seen[-1]
+    assert (seen.path, json.loads(seen.body)) == (
+        "/Escalation/ESC-1A2B3C4D/answer",
+        {"text": "Approved."},
+    )
+    assert seen.key
     code, _, err = run(capsys, "answer", "ESC-1A2B3C4D", "again", "--ingress", desk.url)
     assert (code, err) == (1, "error: Escalation ESC-1A2B3C4D was already answered.\n")
