@@ -81,9 +81,11 @@ test-unit: setup
 test-integration: setup
 	$(UV) run pytest tests/integration $(LIB_TESTS)/integration -q
 
-# A three-node restate-server cluster: memory through any node, SIGKILL of each node (normal mode).
+# A three-node restate-server cluster: memory through any node, SIGKILL of each node; then the
+# same in replay mode on the Responses API against the strict endpoint.
 test-cluster: setup
 	$(UV) run pytest tests/cluster -q
+	$(REPLAY) TEST_LLM=responses $(UV) run pytest tests/cluster -q
 
 # The same suite with the invoker suspending at every step, so every handler is replayed
 # from its journal: non-determinism shows up here as a journal mismatch. Its agents talk the

@@ -5,6 +5,7 @@ client (a 400 `BadRequestError` whose `param` names the path). Valid shapes pass
 endpoint refuses exactly what it should, not everything.
 """
 
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -246,6 +247,20 @@ def test_the_endpoint_answers_a_valid_request(endpoint: FaultLLM, client: openai
     assert response.output
     assert len(endpoint.invalid()) == before
     assert endpoint.verdicts[-1].valid
+
+
+def test_a_request_cut_off_mid_body_is_not_judged(endpoint: FaultLLM) -> None:
+    """A client that hangs up mid-body (its attempt cancelled) sent the API nothing to refuse."""
+    before = len(endpoint.verdicts)
+    host, port = endpoint.base_url.removeprefix("http://").split("/")[0].split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(
+            b"POST /v1/responses HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+            b'content-length: 100\r\n\r\n{"model": "m", "inp'
+        )
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(100) == b""  # closed without an answer
+    assert len(endpoint.verdicts) == before
 
 
 @pytest.mark.parametrize("name", CHAT_BAD)

@@ -182,7 +182,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         llm: FaultLLM = self.server.llm  # type: ignore[attr-defined]
-        body = self.rfile.read(int(self.headers.get("content-length", "0")))
+        length = int(self.headers.get("content-length", "0"))
+        try:
+            body = self.rfile.read(length)
+        except OSError:
+            return  # the client hung up mid-request (e.g. its attempt was cancelled)
+        if len(body) < length:
+            return  # the same: the API judges only a request it received whole
         path = self.path.split("?")[0]
         if path not in ("/v1/responses", "/v1/chat/completions"):
             self._send(404, {"error": {"message": f"no route {path}", "type": "not_found"}})
@@ -224,13 +230,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_raw(status, json.dumps(payload).encode(), headers)
 
     def _send_raw(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a cancelled attempt, a killed node)
 
     def _reset(self) -> None:
         """Close with an RST (SO_LINGER 0) instead of an answer."""
