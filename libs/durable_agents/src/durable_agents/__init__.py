@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from .batch import ToolBatch
     from .cancellation import CANCELLED, ToolRun, TurnCancelled, is_cancellation, turn_cancelled
-    from .humans import Desk, answer_or_timeout, desk, settle
+    from .humans import Ask, Desk, answer_or_timeout, desk, settle, settle_waiting, waiting_main
     from .journal import JournaledResponse
     from .models import JournaledModel, JournaledModels, ModelUnavailable, WrapperModel
     from .replay import once, replaying
@@ -39,10 +39,13 @@ _EXPORTS = {
     "TurnCancelled": ".cancellation",
     "is_cancellation": ".cancellation",
     "turn_cancelled": ".cancellation",
+    "Ask": ".humans",
     "Desk": ".humans",
     "answer_or_timeout": ".humans",
     "desk": ".humans",
     "settle": ".humans",
+    "settle_waiting": ".humans",
+    "waiting_main": ".humans",
     "JournaledResponse": ".journal",
     "JournaledModel": ".models",
     "JournaledModels": ".models",
@@ -67,6 +70,7 @@ _EXPORTS = {
 __all__ = [
     "CANCELLED",
     "DEFAULT_LLM_RETRIES",
+    "Ask",
     "ChunkedSession",
     "Desk",
     "DurableTurn",
@@ -92,10 +96,12 @@ __all__ = [
     "restate_object_context",
     "run",
     "settle",
+    "settle_waiting",
     "span",
     "start_span",
     "together",
     "turn_cancelled",
+    "waiting_main",
 ]
 
 

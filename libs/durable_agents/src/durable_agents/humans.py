@@ -12,6 +12,12 @@ promise and the timer live in Restate: the wait survives restarts.
 
 `settle(...)` is the other side: a handler completing the promise for a person, which tells
 whether it was the first to do so.
+
+`Ask(...)` names one such question once (promise, answer type, what a timeout answers, the
+timer's name): `Desk.wait(ctx, at, item, ask, timeout)` is the whole wait of a workflow (the
+item on the desk, `answer_or_timeout`, the item off again) and `settle_waiting(ctx, ask, ...)`
+the person's side, while the item still waits. `waiting_main(workflow)` declares the main
+handler of such a workflow.
 """
 
 import inspect
@@ -19,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic, TypeVar, get_args
+from typing import Any, Generic, Protocol, TypeVar, get_args
 
 import restate
 from pydantic import BaseModel
@@ -35,6 +41,37 @@ from restate.asyncio import select
 Item = TypeVar("Item", bound=BaseModel)
 Listing = TypeVar("Listing", bound=BaseModel)
 T = TypeVar("T")
+V = TypeVar("V", bound="Verdict")
+
+
+class Verdict(Protocol):
+    """A person's answer (or the timer's) that names what became of the item."""
+
+    @property
+    def verdict(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Ask(Generic[T]):
+    """A question for a person: the durable promise of its answer and what a timeout answers."""
+
+    promise: str
+    answer: type[T]
+    expired: T
+    timer: str | None = None  # the timer's name in the journal
+
+
+def waiting_main(workflow: restate.Workflow, *, retention: timedelta = timedelta(days=7)):
+    """`workflow.main(...)` for a run that waits for a person.
+
+    Private (a service starts it); kept `retention` after it ends, so a late answer still finds
+    it closed; suspended 2 s into the wait instead of holding a connection to the service.
+    """
+    return workflow.main(
+        ingress_private=True,
+        workflow_retention=retention,
+        inactivity_timeout=timedelta(seconds=2),
+    )
 
 
 @dataclass(frozen=True)
@@ -45,6 +82,23 @@ class Desk(Generic[Item, Listing]):
     add: Callable[[ObjectContext, Item], Awaitable[None]]
     remove: Callable[[ObjectContext, str], Awaitable[None]]
     pending: Callable[[ObjectSharedContext], Awaitable[Listing]]
+    key: str  # the items' id field
+
+    async def wait(
+        self,
+        ctx: WorkflowContext,
+        at: str,
+        item: Item,
+        ask: Ask[T],
+        timeout: timedelta,  # noqa: ASYNC109 (a durable timer, not an asyncio one)
+    ) -> T:
+        """Put `item` on the desk keyed `at`, wait as `answer_or_timeout` does, take it off."""
+        await ctx.object_call(self.add, key=at, arg=item)
+        answer = await answer_or_timeout(
+            ctx, ask.promise, timeout, ask.answer, expired=ask.expired, timer_name=ask.timer
+        )
+        ctx.object_send(self.remove, key=at, arg=getattr(item, self.key))
+        return answer
 
 
 def _typed(fn: Callable[..., Any], params: dict[str, Any], returns: Any) -> None:
@@ -107,6 +161,7 @@ def desk(
         add=service.handler(ingress_private=True)(add),
         remove=service.handler(ingress_private=True)(remove),
         pending=service.handler(kind="shared")(pending),
+        key=key,
     )
 
 
@@ -151,3 +206,19 @@ async def settle(
     except TerminalError:
         pass
     return False, await promise.peek()
+
+
+async def settle_waiting(
+    ctx: WorkflowSharedContext, ask: Ask[V], value: V, *, state: str, waiting: str, closed: str
+) -> str | None:
+    """`settle` the question's promise with `value` if the item's `state` is still `waiting`.
+
+    None if this answer was the first; otherwise the state the item was already in: `state`, or
+    the verdict that completed the promise a moment ago (`closed` if it cannot be read yet).
+    """
+    if state != waiting:
+        return state
+    first, earlier = await settle(ctx, ask.promise, ask.answer, value)
+    if first:
+        return None
+    return earlier.verdict if earlier else closed

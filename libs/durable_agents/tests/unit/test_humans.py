@@ -4,11 +4,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import restate
 from pydantic import BaseModel
 from restate import TerminalError
 
 from durable_agents import humans
-from durable_agents.humans import answer_or_timeout, desk, settle
+from durable_agents.humans import (
+    Ask,
+    answer_or_timeout,
+    desk,
+    settle,
+    settle_waiting,
+    waiting_main,
+)
 
 
 class Ticket(BaseModel):
@@ -185,3 +193,54 @@ async def test_settle_tells_the_first_answer_from_a_late_one() -> None:
     assert await settle(ctx, "reply", Verdict, Verdict(verdict="yes")) == (True, None)  # type: ignore[arg-type]
     late = await settle(ctx, "reply", Verdict, Verdict(verdict="no"))  # type: ignore[arg-type]
     assert late == (False, Verdict(verdict="yes"))
+
+
+async def test_settle_waiting_answers_only_while_the_item_waits() -> None:
+    ctx = FakeWorkflow()
+    ask = Ask("reply", Verdict, expired=Verdict(verdict="expired"))
+    yes, no = Verdict(verdict="yes"), Verdict(verdict="no")
+    kw = {"waiting": "open", "closed": "closed"}
+    assert await settle_waiting(ctx, ask, yes, state="open", **kw) is None  # type: ignore[arg-type]
+    # The state still said open, but the promise holds an answer already: its verdict is named.
+    assert await settle_waiting(ctx, ask, no, state="open", **kw) == "yes"  # type: ignore[arg-type]
+    # An item closed before: the promise is not touched.
+    assert await settle_waiting(ctx, ask, no, state="expired", **kw) == "expired"  # type: ignore[arg-type]
+    assert ctx.promises == {"reply": yes}
+
+
+class FakeWaitingWorkflow(FakeWorkflow):
+    """A workflow context that records its calls and sends to the desk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, str, Any]] = []
+
+    async def object_call(self, handler: Any, key: str, arg: Any) -> None:
+        self.calls.append((handler.__name__, key, arg))
+
+    def object_send(self, handler: Any, key: str, arg: Any) -> None:
+        self.calls.append((handler.__name__, key, arg))
+
+
+async def test_a_desk_wait_puts_the_item_on_waits_and_takes_it_off(monkeypatch: Any) -> None:
+    ctx = FakeWaitingWorkflow()
+    monkeypatch.setattr(humans, "select", _select_won_by(ctx, "answer", Verdict(verdict="yes")))
+    ticket = Ticket(ticket_id="T1")
+    ask = Ask("reply", Verdict, expired=Verdict(verdict="expired"), timer="wait for staff")
+    got = await _desk().wait(ctx, "staff", ticket, ask, timedelta(minutes=5))  # type: ignore[arg-type]
+    assert got == Verdict(verdict="yes")
+    assert ctx.calls == [("add", "staff", ticket), ("remove", "staff", "T1")]
+    assert ctx.timers == [(timedelta(minutes=5), "wait for staff")]
+
+
+def test_a_waiting_workflow_is_private_kept_a_week_and_suspends_soon() -> None:
+    flow = restate.Workflow("Waits")
+
+    @waiting_main(flow)
+    async def run(ctx: restate.WorkflowContext) -> None:
+        """Wait."""
+
+    main = flow.handlers["run"]
+    assert main.ingress_private
+    assert main.workflow_retention == timedelta(days=7)
+    assert main.inactivity_timeout == timedelta(seconds=2)

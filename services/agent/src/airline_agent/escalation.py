@@ -19,18 +19,16 @@ from airline_contracts.invoicing import Mail, deliver
 from airline_contracts.seating import OwnerProof, verify_owner
 from airline_contracts.sessions import Notice, notify
 from durable_agents import is_cancellation
-from durable_agents.humans import answer_or_timeout, settle
+from durable_agents.humans import Ask, settle_waiting, waiting_main
 from telemetry import require_supervisor_of
 
 from . import config
 from .checkin import in_words
-from .escalation_desk import DESK, add, remove
+from .escalation_desk import DESK, supervisor_desk
 from .models import Escalation, EscalationRequest, EscalationStatus, Reply, StaffAnswer
 from .validation import CheckedSerde, accept
 
-REPLY = "reply"
-EXPIRED = Reply(verdict="expired")
-WAITING = "wait for a person"  # the timer's name in the journal
+ANSWER = Ask("reply", Reply, expired=Reply(verdict="expired"), timer="wait for a person")
 
 escalations = restate.Service("Escalations")
 escalation = restate.Workflow("Escalation")
@@ -70,18 +68,12 @@ async def open(ctx: Context, request: EscalationRequest) -> Escalation:
     return opened
 
 
-# Closed escalations stay readable (status, a late answer's 412) for a week. The wait for a
-# person is long: suspend soon instead of holding a connection to the service open meanwhile.
-@escalation.main(
-    ingress_private=True,
-    workflow_retention=timedelta(days=7),
-    inactivity_timeout=timedelta(seconds=2),
-)
+# Closed escalations stay readable (status, a late answer's 412) for a week.
+@waiting_main(escalation)
 async def run(ctx: WorkflowContext, opened: Escalation) -> EscalationStatus:
     """Wait for a person's answer (or the timeout), then tell the customer, once."""
     status = EscalationStatus(escalation=opened, state="open")
     ctx.set("status", status)
-    await ctx.object_call(add, key=DESK, arg=opened)
     logger.info(
         "escalation %s (%s) of session %s: waiting for a person",
         opened.escalation_id,
@@ -90,8 +82,7 @@ async def run(ctx: WorkflowContext, opened: Escalation) -> EscalationStatus:
     )
     # Nobody answered in time: it expires, and a late `answer` finds the escalation closed.
     wait = timedelta(seconds=opened.timeout_s)
-    reply = await answer_or_timeout(ctx, REPLY, wait, Reply, expired=EXPIRED, timer_name=WAITING)
-    ctx.object_send(remove, key=DESK, arg=opened.escalation_id)
+    reply = await supervisor_desk.wait(ctx, DESK, opened, ANSWER, wait)
     text = told(opened, reply)
     status = status.model_copy(update={"state": reply.verdict, "answer": reply.text, "told": text})
     ctx.set("status", status)
@@ -136,15 +127,14 @@ async def answer(ctx: WorkflowSharedContext, given: StaffAnswer) -> EscalationSt
     require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "answer escalations")
     text = accept(given).text
     status = await _known(ctx)
-    if status.state == "open":
-        first, earlier = await settle(ctx, REPLY, Reply, Reply(verdict="answered", text=text))
-        if first:
-            return status.model_copy(update={"state": "answered", "answer": text})
-        state = earlier.verdict if earlier else "closed"
-    else:
-        state = status.state
+    reply = Reply(verdict="answered", text=text)
+    already = await settle_waiting(
+        ctx, ANSWER, reply, state=status.state, waiting="open", closed="closed"
+    )
+    if already is None:
+        return status.model_copy(update={"state": "answered", "answer": text})
     raise TerminalError(
-        f"Escalation {ctx.key()} was already {state}; nothing was sent.", status_code=CONFLICT
+        f"Escalation {ctx.key()} was already {already}; nothing was sent.", status_code=CONFLICT
     )
 
 

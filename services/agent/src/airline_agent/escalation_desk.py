@@ -20,7 +20,7 @@ def _supervisor(ctx: ObjectSharedContext) -> None:
     require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "read the escalations")
 
 
-_desk = desk(
+supervisor_desk = desk(
     "EscalationDesk", OpenEscalations, key="escalation_id", state="open", authorise=_supervisor
 )
-escalation_desk, add, remove, pending = _desk.service, _desk.add, _desk.remove, _desk.pending
+escalation_desk, pending = supervisor_desk.service, supervisor_desk.pending

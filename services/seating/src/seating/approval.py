@@ -20,16 +20,16 @@ from airline_contracts.seating import (
     apply_approved,
 )
 from airline_contracts.sessions import Notice, notify
-from durable_agents.humans import answer_or_timeout, settle
+from durable_agents.humans import Ask, settle_waiting, waiting_main
 from telemetry import require_supervisor_of
 
 from . import config
-from .desk import DESK, add, remove
+from .desk import DESK, supervisor_desk
 from .models import Decision, Rejection
 
-DECISION = "decision"
-EXPIRED = Decision(verdict="expired")
-WAITING = "wait for a supervisor"  # the timer's name in the journal
+DECISION = Ask(
+    "decision", Decision, expired=Decision(verdict="expired"), timer="wait for a supervisor"
+)
 
 seat_approval = restate.Workflow("SeatApproval")
 
@@ -37,18 +37,12 @@ seat_approval = restate.Workflow("SeatApproval")
 logger = restate.getLogger(__name__)
 
 
-# Decided requests stay readable (status, a late approve's 412) for a week. The wait for a person
-# is long: suspend soon instead of holding a connection to the service open meanwhile.
-@seat_approval.main(
-    ingress_private=True,
-    workflow_retention=timedelta(days=7),
-    inactivity_timeout=timedelta(seconds=2),
-)
+# Decided requests stay readable (status, a late approve's 412) for a week.
+@waiting_main(seat_approval)
 async def run(ctx: WorkflowContext, request: ApprovalRequest) -> ApprovalStatus:
     """Wait for a supervisor (or the timeout), then carry out and announce the decision."""
     status = ApprovalStatus(request=request, state="pending")
     ctx.set("status", status)
-    await ctx.object_call(add, key=DESK, arg=request)
     # The wait below suspends the workflow (and a restart replays it): logged once all the same.
     logger.info(
         "approval %s: booking %s asks for %s seat %s; waiting for a supervisor",
@@ -59,10 +53,7 @@ async def run(ctx: WorkflowContext, request: ApprovalRequest) -> ApprovalStatus:
     )
     # Nobody decided in time: the request expires, and a late `approve` finds it decided.
     wait = timedelta(seconds=request.timeout_s)
-    decision = await answer_or_timeout(
-        ctx, DECISION, wait, Decision, expired=EXPIRED, timer_name=WAITING
-    )
-    ctx.object_send(remove, key=DESK, arg=request.request_id)
+    decision = await supervisor_desk.wait(ctx, DESK, request, DECISION, wait)
     status = status.model_copy(update={"state": decision.verdict, "reason": decision.reason})
     ctx.set("status", status)
     failure = None
@@ -145,15 +136,13 @@ async def _decide(ctx: WorkflowSharedContext, decision: Decision) -> ApprovalSta
     # Only a supervisor decides: 401 without the credential, 403 with a wrong one.
     require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "decide seat requests")
     status = await _known(ctx)
-    if status.state == "pending":
-        first, earlier = await settle(ctx, DECISION, Decision, decision)
-        if first:
-            return status.model_copy(update={"state": decision.verdict, "reason": decision.reason})
-        state = earlier.verdict if earlier else "decided"
-    else:
-        state = status.state
+    already = await settle_waiting(
+        ctx, DECISION, decision, state=status.state, waiting="pending", closed="decided"
+    )
+    if already is None:
+        return status.model_copy(update={"state": decision.verdict, "reason": decision.reason})
     raise TerminalError(
-        f"Approval request {ctx.key()} was already {state}; nothing was changed.",
+        f"Approval request {ctx.key()} was already {already}; nothing was changed.",
         status_code=CONFLICT,
     )
 

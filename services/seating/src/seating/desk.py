@@ -20,7 +20,7 @@ def _supervisor(ctx: ObjectSharedContext) -> None:
     require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "read the approval requests")
 
 
-_desk = desk(
+supervisor_desk = desk(
     "ApprovalDesk", PendingApprovals, key="request_id", state="pending", authorise=_supervisor
 )
-approval_desk, add, remove, pending = _desk.service, _desk.add, _desk.remove, _desk.pending
+approval_desk, pending = supervisor_desk.service, supervisor_desk.pending
