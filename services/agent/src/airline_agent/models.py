@@ -17,6 +17,18 @@ AgentRole = Literal["triage", "faq", "seat_booking", "invoice"]
 PROVEN_KEPT = 5  # bookings a session remembers as proven, the latest
 
 
+def _plain_text(text: str, *, what: str, blank: str, advice: str = "") -> str:
+    """`text` as it came; a ValueError `blank` if it is empty, or naming a control character."""
+    if not text.strip():
+        raise ValueError(blank)
+    control = _CONTROL.search(text)
+    if control:
+        raise ValueError(
+            f"{what} contains a control character (U+{ord(control.group()):04X}){advice}"
+        )
+    return text
+
+
 class ChatRequest(BaseModel):
     """One customer message."""
 
@@ -25,14 +37,8 @@ class ChatRequest(BaseModel):
     @field_validator("message")
     @classmethod
     def _sane(cls, message: str) -> str:
-        if not message.strip():
-            raise ValueError("the message is empty; write what you need, e.g. 'change my seat'")
-        control = _CONTROL.search(message)
-        if control:
-            raise ValueError(
-                f"the message contains a control character (U+{ord(control.group()):04X}); "
-                "send plain text"
-            )
+        blank = "the message is empty; write what you need, e.g. 'change my seat'"
+        _plain_text(message, what="the message", blank=blank, advice="; send plain text")
         size = len(message.encode())
         if size > config.MAX_MESSAGE_BYTES:
             raise ValueError(
@@ -189,14 +195,8 @@ class StaffAnswer(BaseModel):
     @field_validator("text")
     @classmethod
     def _written(cls, text: str) -> str:
-        if not text.strip():
-            raise ValueError("write the answer the customer will read")
-        control = _CONTROL.search(text)
-        if control:
-            raise ValueError(
-                f"the answer contains a control character (U+{ord(control.group()):04X})"
-            )
-        return text.strip()
+        blank = "write the answer the customer will read"
+        return _plain_text(text, what="the answer", blank=blank).strip()
 
 
 class Reply(BaseModel):
