@@ -7,7 +7,6 @@ from .credentials import (
     SUPERVISOR_HEADER,
     identity_keys,
     require_supervisor,
-    require_supervisor_of,
     secret,
 )
 from .metrics import (
@@ -40,7 +39,6 @@ __all__ = [
     "once",
     "replaying",
     "require_supervisor",
-    "require_supervisor_of",
     "secret",
     "serve",
     "serve_configured",

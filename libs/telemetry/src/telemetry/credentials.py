@@ -6,7 +6,6 @@ whose signed requests this service accepts ($RESTATE_IDENTITY_KEYS, comma-separa
 """
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import jwt
@@ -44,14 +43,15 @@ OPERATOR_AUDIENCE = "airline-operator"
 OPERATOR_TOKEN_MAX_S = 300
 
 
-def require_supervisor(headers: Mapping[str, str], expected: str, what: str) -> None:
+def require_supervisor(ctx: Context, expected: str, what: str) -> None:
     """Refuse the request unless it proves the supervisor credential (401 none, 403 wrong).
 
-    The header holds a short-lived HS256 JWT (PyJWT) signed with the credential, audience
-    "airline-operator", never the credential itself: restate-server keeps each request's headers
-    in its journal. `expected` empty (no SUPERVISOR_TOKEN configured) refuses everyone:
-    operator actions are never open.
+    `ctx` is the handler's: its request's header holds a short-lived HS256 JWT (PyJWT) signed
+    with the credential, audience "airline-operator", never the credential itself:
+    restate-server keeps each request's headers in its journal. `expected` empty (no
+    SUPERVISOR_TOKEN configured) refuses everyone: operator actions are never open.
     """
+    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
     given = headers.get(SUPERVISOR_HEADER, "").strip()
     if not expected:
         raise TerminalError(
@@ -86,9 +86,3 @@ def require_supervisor(headers: Mapping[str, str], expected: str, what: str) -> 
             f"{OPERATOR_TOKEN_MAX_S} s at most.",
             status_code=403,
         )
-
-
-def require_supervisor_of(ctx: Context, expected: str, what: str) -> None:
-    """`require_supervisor` on the headers of the request `ctx` handles (names in lower case)."""
-    headers = {name.lower(): value for name, value in ctx.request().headers.items()}
-    require_supervisor(headers, expected, what)

@@ -20,7 +20,7 @@ from airline_contracts.seating import OwnerProof, verify_owner
 from airline_contracts.sessions import Notice, notify
 from durable_agents import is_cancellation
 from durable_agents.humans import Ask, settle_waiting, waiting_main
-from telemetry import require_supervisor_of
+from telemetry import require_supervisor
 
 from . import config
 from .checkin import in_words
@@ -124,7 +124,7 @@ async def _known(ctx: WorkflowSharedContext) -> EscalationStatus:
 @escalation.handler(input_serde=CheckedSerde(StaffAnswer))
 async def answer(ctx: WorkflowSharedContext, given: StaffAnswer) -> EscalationStatus:
     """Answer the customer (supervisors only): posted into their conversation and mailed."""
-    require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "answer escalations")
+    require_supervisor(ctx, config.SUPERVISOR_TOKEN, "answer escalations")
     text = accept(given).text
     status = await _known(ctx)
     reply = Reply(verdict="answered", text=text)

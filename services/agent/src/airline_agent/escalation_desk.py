@@ -8,7 +8,7 @@ waiting and removes it once answered or expired; `pending` reads the list while 
 from restate import ObjectSharedContext
 
 from durable_agents.humans import desk
-from telemetry import require_supervisor_of
+from telemetry import require_supervisor
 
 from . import config
 from .models import OpenEscalations
@@ -17,7 +17,7 @@ DESK = "supervisors"
 
 
 def _supervisor(ctx: ObjectSharedContext) -> None:
-    require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "read the escalations")
+    require_supervisor(ctx, config.SUPERVISOR_TOKEN, "read the escalations")
 
 
 supervisor_desk = desk(

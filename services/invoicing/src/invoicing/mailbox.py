@@ -10,7 +10,7 @@ from restate import ObjectContext, ObjectSharedContext, TerminalError
 
 from airline_contracts.errors import BAD_REQUEST
 from airline_contracts.invoicing import Mail
-from telemetry import require_supervisor_of
+from telemetry import require_supervisor
 
 from . import config
 from .models import MailList
@@ -35,7 +35,7 @@ async def inbox(ctx: ObjectSharedContext) -> MailList:
 
     Operators only: a mailbox holds passengers' names, bookings and invoices.
     """
-    require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "read mailboxes")
+    require_supervisor(ctx, config.SUPERVISOR_TOKEN, "read mailboxes")
     try:
         _EMAIL.validate_python(ctx.key())
     except ValidationError:

@@ -21,7 +21,7 @@ from airline_contracts.seating import (
 )
 from airline_contracts.sessions import Notice, notify
 from durable_agents.humans import Ask, settle_waiting, waiting_main
-from telemetry import require_supervisor_of
+from telemetry import require_supervisor
 
 from . import config
 from .desk import DESK, supervisor_desk
@@ -134,7 +134,7 @@ async def _known(ctx: WorkflowSharedContext) -> ApprovalStatus:
 
 async def _decide(ctx: WorkflowSharedContext, decision: Decision) -> ApprovalStatus:
     # Only a supervisor decides: 401 without the credential, 403 with a wrong one.
-    require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "decide seat requests")
+    require_supervisor(ctx, config.SUPERVISOR_TOKEN, "decide seat requests")
     status = await _known(ctx)
     already = await settle_waiting(
         ctx, DECISION, decision, state=status.state, waiting="pending", closed="decided"

@@ -8,7 +8,7 @@ Built by `durable_agents.humans.desk`, as the agent's `EscalationDesk` is.
 from restate import ObjectSharedContext
 
 from durable_agents.humans import desk
-from telemetry import require_supervisor_of
+from telemetry import require_supervisor
 
 from . import config
 from .models import PendingApprovals
@@ -17,7 +17,7 @@ DESK = "supervisors"
 
 
 def _supervisor(ctx: ObjectSharedContext) -> None:
-    require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "read the approval requests")
+    require_supervisor(ctx, config.SUPERVISOR_TOKEN, "read the approval requests")
 
 
 supervisor_desk = desk(

@@ -7,7 +7,7 @@ import restate
 from restate import Context
 
 from airline_contracts.seating import Booking
-from telemetry import require_supervisor_of
+from telemetry import require_supervisor
 
 from . import config
 from .booking import create
@@ -28,7 +28,7 @@ def seed_bookings() -> list[Booking]:
 @seating_admin.handler()
 async def seed(ctx: Context) -> SeedReport:
     """Create every seed booking that does not exist yet (operators only)."""
-    require_supervisor_of(ctx, config.SUPERVISOR_TOKEN, "seed the bookings")
+    require_supervisor(ctx, config.SUPERVISOR_TOKEN, "seed the bookings")
     bookings = seed_bookings()
     calls = [ctx.object_call(create, key=b.confirmation_number, arg=b) for b in bookings]
     for call in calls:
