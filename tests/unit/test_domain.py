@@ -19,26 +19,23 @@ from invoicing.mail import copy_mail, invoice_mail
 from invoicing.models import InvoiceRequest
 from seating.models import is_last_name_of
 from seating.seed import seed_bookings
+from tests.support.rules import RULE_CASE, Rule, rule_cases
 
 # --------------------------------------------------------------------------------------------
 # Seats
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("code", "seat"),
-    [
-        ("10b", "10B"),
-        (" 1a ", "1A"),
-        ("30F", "30F"),
-        ("01C", "1C"),
-        ("12 d", "12D"),
-        ("1A", "1A"),
-        ("30a", "30A"),
-    ],
-)
-def test_normalize_valid_seats(code: str, seat: str) -> None:
-    assert normalize_seat(code) == seat
+# Valid seat codes and their canonical form (test_a_rule_reads_the_text, at the end).
+VALID_SEATS = [
+    ("10b", "10B"),
+    (" 1a ", "1A"),
+    ("30F", "30F"),
+    ("01C", "1C"),
+    ("12 d", "12D"),
+    ("1A", "1A"),
+    ("30a", "30A"),
+]
 
 
 @pytest.mark.parametrize(
@@ -311,21 +308,22 @@ def test_invoice_request_validation(field: str, value: Any) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("name", "role"),
-    [
-        ("Triage Agent", "triage"),
-        ("FAQ Agent", "faq"),
-        ("Seat Booking Agent", "seat_booking"),
-        ("Invoice Agent", "invoice"),
-        ("Someone Else", "triage"),
-        ("", "triage"),
-    ],
-)
-def test_role_of(name: str, role: str) -> None:
-    assert role_of(name) == role
+# An agent's name and its role; an unknown name is triage's.
+ROLES = [
+    ("Triage Agent", "triage"),
+    ("FAQ Agent", "faq"),
+    ("Seat Booking Agent", "seat_booking"),
+    ("Invoice Agent", "invoice"),
+    ("Someone Else", "triage"),
+    ("", "triage"),
+]
 
 
 def test_role_of_matches_build_agents() -> None:
     for role, agent in build_agents(model="offline").items():
         assert role_of(agent.name) == role
+
+
+@pytest.mark.parametrize(RULE_CASE, rule_cases({normalize_seat: VALID_SEATS, role_of: ROLES}))
+def test_a_rule_reads_the_text(rule: Rule, text: str, expected: str) -> None:
+    assert rule(text) == expected

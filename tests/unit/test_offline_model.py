@@ -44,6 +44,7 @@ from tests.support.offline_chat import (
     seat_changed,
     tool_names,
 )
+from tests.support.rules import RULE_CASE, Rule, rule_cases
 
 __all__ = ["new_chat"]  # a fixture, used by name
 
@@ -540,109 +541,101 @@ async def test_same_conversation_twice_gives_identical_history(
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "intent"),
-    [
-        ("can you send me an invoice for booking AB4568?", "invoice"),
-        ("I need a receipt", "invoice"),
-        ("please send the bill", "invoice"),
-        ("INVOICES please", "invoice"),
-        ("change my seat and send the invoice", "seat_booking"),
-        ("can you change my seat to 10b?", "seat_booking"),
-        ("I want a window seat", "seat_booking"),
-        ("switch seat", "seat_booking"),
-        ("seat 10b", "seat_booking"),
-        ("my seat to 12C please", "seat_booking"),
-        ("how much baggage can I bring?", "faq"),
-        ("is there wifi?", "faq"),
-        ("how many seats are on the plane?", "faq"),
-        ("Which are the exit row seats?", "faq"),
-        ("hello", "greeting"),
-        ("thanks", "thanks"),
-        ("thanks, bye", "thanks"),
-        ("what's my seat?", "seat_booking"),
-        ("which seat am I in", "seat_booking"),
-        ("I want to talk to a human", "human"),
-        ("cancel my booking", "human"),
-        ("I want a refund", "human"),
-        ("book me a hotel", None),
-        ("AB4568", None),
-        ("10B", None),
-        ("", None),
-        ("billing address", None),
-    ],
-)
-def test_intent_of(text: str, intent: str | None) -> None:
-    assert intent_of(text) == intent
+INTENT_OF_CASES = [
+    ("can you send me an invoice for booking AB4568?", "invoice"),
+    ("I need a receipt", "invoice"),
+    ("please send the bill", "invoice"),
+    ("INVOICES please", "invoice"),
+    ("change my seat and send the invoice", "seat_booking"),
+    ("can you change my seat to 10b?", "seat_booking"),
+    ("I want a window seat", "seat_booking"),
+    ("switch seat", "seat_booking"),
+    ("seat 10b", "seat_booking"),
+    ("my seat to 12C please", "seat_booking"),
+    ("how much baggage can I bring?", "faq"),
+    ("is there wifi?", "faq"),
+    ("how many seats are on the plane?", "faq"),
+    ("Which are the exit row seats?", "faq"),
+    ("hello", "greeting"),
+    ("thanks", "thanks"),
+    ("thanks, bye", "thanks"),
+    ("what's my seat?", "seat_booking"),
+    ("which seat am I in", "seat_booking"),
+    ("I want to talk to a human", "human"),
+    ("cancel my booking", "human"),
+    ("I want a refund", "human"),
+    ("book me a hotel", None),
+    ("AB4568", None),
+    ("10B", None),
+    ("", None),
+    ("billing address", None),
+]
+
+SEAT_IN_CASES = [
+    ("10b", "10B"),
+    ("seat 07a", "7A"),
+    ("change my seat to 1 f please", "1F"),
+    ("from 3C to 12d", "12D"),
+    ("12C.", "12C"),
+    ("AB4568", None),
+    ("5666", None),
+    ("10G", None),
+    ("100B", None),
+    ("10BB", None),
+    ("", None),
+    ("seat", None),
+]
+
+CONFIRMATION_IN_CASES = [
+    ("AB4568", "AB4568"),
+    ("5666", "5666"),
+    ("booking ab4568 please", "AB4568"),
+    ("change seat to 12C, booking 5666", "5666"),
+    ("AB4568 5666", "5666"),
+    ("12345678", "12345678"),
+    ("123456789", None),
+    ("123", None),
+    ("10B", None),
+    ("seat 10b", None),
+    ("hello there", None),
+    ("ABCDEF", None),
+    ("", None),
+]
+
+LAST_NAME_IN_CASES = [
+    ("my last name is Hopper", "Hopper"),
+    ("Last name: hopper", "hopper"),
+    ("surname is van Rossum", "Rossum"),
+    ("my name is Grace Hopper, please", "Hopper"),
+    ("5666 Hopper", "Hopper"),
+    ("booking AB4568, Lovelace", "Lovelace"),
+    ("Hopper", "Hopper"),
+    ("Grace Hopper.", "Hopper"),
+    ("5666 hopper", None),
+    ("AB4568 5666 XY7890", None),
+    ("send me the invoices for AB4568 and XY7890", None),
+    ("hello", None),
+    ("good morning", None),
+    ("thanks", None),
+    ("wifi?", None),
+    ("10B", None),
+    ("", None),
+]
 
 
 @pytest.mark.parametrize(
-    ("text", "seat"),
-    [
-        ("10b", "10B"),
-        ("seat 07a", "7A"),
-        ("change my seat to 1 f please", "1F"),
-        ("from 3C to 12d", "12D"),
-        ("12C.", "12C"),
-        ("AB4568", None),
-        ("5666", None),
-        ("10G", None),
-        ("100B", None),
-        ("10BB", None),
-        ("", None),
-        ("seat", None),
-    ],
+    RULE_CASE,
+    rule_cases(
+        {
+            intent_of: INTENT_OF_CASES,
+            seat_in: SEAT_IN_CASES,
+            confirmation_in: CONFIRMATION_IN_CASES,
+            last_name_in: LAST_NAME_IN_CASES,
+        }
+    ),
 )
-def test_seat_in(text: str, seat: str | None) -> None:
-    assert seat_in(text) == seat
-
-
-@pytest.mark.parametrize(
-    ("text", "number"),
-    [
-        ("AB4568", "AB4568"),
-        ("5666", "5666"),
-        ("booking ab4568 please", "AB4568"),
-        ("change seat to 12C, booking 5666", "5666"),
-        ("AB4568 5666", "5666"),
-        ("12345678", "12345678"),
-        ("123456789", None),
-        ("123", None),
-        ("10B", None),
-        ("seat 10b", None),
-        ("hello there", None),
-        ("ABCDEF", None),
-        ("", None),
-    ],
-)
-def test_confirmation_in(text: str, number: str | None) -> None:
-    assert confirmation_in(text) == number
-
-
-@pytest.mark.parametrize(
-    ("text", "name"),
-    [
-        ("my last name is Hopper", "Hopper"),
-        ("Last name: hopper", "hopper"),
-        ("surname is van Rossum", "Rossum"),
-        ("my name is Grace Hopper, please", "Hopper"),
-        ("5666 Hopper", "Hopper"),
-        ("booking AB4568, Lovelace", "Lovelace"),
-        ("Hopper", "Hopper"),
-        ("Grace Hopper.", "Hopper"),
-        ("5666 hopper", None),
-        ("AB4568 5666 XY7890", None),
-        ("send me the invoices for AB4568 and XY7890", None),
-        ("hello", None),
-        ("good morning", None),
-        ("thanks", None),
-        ("wifi?", None),
-        ("10B", None),
-        ("", None),
-    ],
-)
-def test_last_name_in(text: str, name: str | None) -> None:
-    assert last_name_in(text) == name
+def test_a_rule_reads_the_text(rule: Rule, text: str, expected: str | None) -> None:
+    assert rule(text) == expected
 
 
 def test_names_by_number() -> None:
