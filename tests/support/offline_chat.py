@@ -281,5 +281,11 @@ async def new_chat() -> AsyncIterator[Callable[..., Chat]]:
         chat.close()
 
 
+@pytest.fixture
+def chat(new_chat: Callable[..., Chat]) -> Chat:
+    """A new conversation at the triage agent (new_chat() for another start or session)."""
+    return new_chat()
+
+
 def tool_names(turn: Turn) -> list[str]:
     return [name for name, _ in turn.calls if not name.startswith("transfer_to_")]

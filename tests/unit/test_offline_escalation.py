@@ -5,17 +5,15 @@ must not escalate); the triage agent then calls escalate_to_human and repeats it
 says what was passed on and that nothing was done. The workflow itself: the integration tests.
 """
 
-from collections.abc import Callable
-
 import pytest
 from agents import FunctionTool
 
 from airline_agent.airline import build_agents
 from airline_agent.meaning import needs_person
 from airline_agent.offline import ESCALATE_TOOL, NOT_UNDERSTOOD, intent_of
-from tests.support.offline_chat import Chat, new_chat, tool_names
+from tests.support.offline_chat import Chat, chat, new_chat, tool_names
 
-__all__ = ["new_chat"]  # a fixture, used by name
+__all__ = ["chat", "new_chat"]  # fixtures, used by name
 
 
 def test_the_triage_agent_has_the_tool() -> None:
@@ -89,9 +87,8 @@ def test_what_needs_no_person(text: str) -> None:
     ],
 )
 async def test_the_triage_agent_passes_it_to_a_person(
-    new_chat: Callable[..., Chat], message: str, topic: str, number: str, name: str
+    chat: Chat, message: str, topic: str, number: str, name: str
 ) -> None:
-    chat = new_chat()
     turn = await chat.send(message)
     assert tool_names(turn) == ["escalate_to_human"]
     assert chat.services.escalations == [(topic, message, number, name)]
@@ -100,8 +97,7 @@ async def test_the_triage_agent_passes_it_to_a_person(
     assert turn.agent == "triage"
 
 
-async def test_a_specialist_hands_a_refund_back_to_triage(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_a_specialist_hands_a_refund_back_to_triage(chat: Chat) -> None:
     await chat.send("change my seat to 12C, booking 5666 Hopper")
     turn = await chat.send("actually, I want a refund instead")
     assert tool_names(turn) == ["escalate_to_human"]
@@ -109,8 +105,7 @@ async def test_a_specialist_hands_a_refund_back_to_triage(new_chat: Callable[...
     assert chat.services.seat_changes == [("5666", "12C")]  # the earlier change, once
 
 
-async def test_cancel_that_opens_nothing(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_cancel_that_opens_nothing(chat: Chat) -> None:
     turn = await chat.send("cancel that")
     assert tool_names(turn) == []
     assert turn.reply == NOT_UNDERSTOOD

@@ -36,6 +36,7 @@ from tests.support.offline_chat import (
     FakeObjectState,
     FakeServices,
     Turn,
+    chat,
     invoice_call,
     new_chat,
     request_pending,
@@ -46,7 +47,7 @@ from tests.support.offline_chat import (
 )
 from tests.support.rules import RULE_CASE, Rule, rule_cases
 
-__all__ = ["new_chat"]  # a fixture, used by name
+__all__ = ["chat", "new_chat"]  # fixtures, used by name
 
 # --------------------------------------------------------------------------------------------
 # The harness itself matches the real agents
@@ -95,8 +96,7 @@ def test_rewired_graph_has_the_real_shape_and_fake_tools() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-async def test_invoice_request_sends_the_invoice_once(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_invoice_request_sends_the_invoice_once(chat: Chat) -> None:
     turn = await chat.send("can you send me an invoice for booking AB4568 Lovelace?")
     assert chat.services.invoices == ["AB4568"]
     assert chat.services.last_names == ["Lovelace"]
@@ -113,11 +113,7 @@ async def test_invoice_request_sends_the_invoice_once(new_chat: Callable[..., Ch
     assert set(chat.provider.names) == {"offline"}
 
 
-async def test_seat_change_asks_for_the_number_then_changes_once(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
-
+async def test_seat_change_asks_for_the_number_then_changes_once(chat: Chat) -> None:
     first = await chat.send("can you change my seat to 10b?")
     assert "confirmation number" in first.reply and "last name" in first.reply
     assert "10B" in first.reply
@@ -138,8 +134,7 @@ async def test_seat_change_asks_for_the_number_then_changes_once(
     assert third.model_calls <= MAX_MODEL_CALLS_PER_TURN
 
 
-async def test_seat_and_number_in_one_message(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_seat_and_number_in_one_message(chat: Chat) -> None:
     turn = await chat.send(
         "Please change my seat to 12c, my confirmation number is ab4568, last name lovelace"
     )
@@ -149,8 +144,7 @@ async def test_seat_and_number_in_one_message(new_chat: Callable[..., Chat]) -> 
     assert turn.model_calls == 3
 
 
-async def test_number_first_then_seat(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_number_first_then_seat(chat: Chat) -> None:
     first = await chat.send("I want to change my seat, booking 5666 Hopper")
     assert "Which seat" in first.reply
     assert chat.services.seat_changes == []
@@ -169,9 +163,8 @@ async def test_number_first_then_seat(new_chat: Callable[..., Chat]) -> None:
     ],
 )
 async def test_faq_questions_are_answered_from_the_faq(
-    new_chat: Callable[..., Chat], question: str, topic: str
+    chat: Chat, question: str, topic: str
 ) -> None:
-    chat = new_chat()
     turn = await chat.send(question)
     assert turn.reply == faq.ANSWERS.get(topic) or faq.seats_answer(CABIN)
     assert turn.agent == "faq"
@@ -194,8 +187,7 @@ async def test_wifi_on_the_plane_gets_the_wifi_answer(
     assert turn.reply == faq.ANSWERS["wifi"]
 
 
-async def test_faq_agent_answers_follow_up_questions_itself(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_faq_agent_answers_follow_up_questions_itself(chat: Chat) -> None:
     await chat.send("what about wifi?")
     turn = await chat.send("and how much luggage may I bring?")
     assert turn.reply == faq.ANSWERS["baggage"]
@@ -203,10 +195,7 @@ async def test_faq_agent_answers_follow_up_questions_itself(new_chat: Callable[.
     assert turn.model_calls == 2
 
 
-async def test_topic_change_hands_back_to_triage_and_on_to_invoices(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_topic_change_hands_back_to_triage_and_on_to_invoices(chat: Chat) -> None:
     await chat.send("can you change my seat to 10b?")
     await chat.send("5666 Hopper")
     assert chat.services.seat_changes == [("5666", "10B")]
@@ -223,8 +212,7 @@ async def test_topic_change_hands_back_to_triage_and_on_to_invoices(
     assert turn.model_calls == MAX_MODEL_CALLS_PER_TURN
 
 
-async def test_from_invoices_to_faq_to_seats(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_from_invoices_to_faq_to_seats(chat: Chat) -> None:
     await chat.send("send me the receipt for booking LM1234 Johnson")
     assert chat.services.invoices == ["LM1234"]
 
@@ -242,8 +230,7 @@ async def test_from_invoices_to_faq_to_seats(new_chat: Callable[..., Chat]) -> N
 
 
 @pytest.mark.parametrize("greeting", ["hi", "Hello!", "good morning"])
-async def test_greeting(new_chat: Callable[..., Chat], greeting: str) -> None:
-    chat = new_chat()
+async def test_greeting(chat: Chat, greeting: str) -> None:
     turn = await chat.send(greeting)
     assert turn.reply == GREETING
     assert turn.agent == "triage"
@@ -251,8 +238,7 @@ async def test_greeting(new_chat: Callable[..., Chat], greeting: str) -> None:
     assert turn.model_calls == 1
 
 
-async def test_confirmation_number_alone_asks_what_to_do(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_confirmation_number_alone_asks_what_to_do(chat: Chat) -> None:
     turn = await chat.send("AB4568")
     assert "AB4568" in turn.reply
     assert "change your seat" in turn.reply and "invoice" in turn.reply
@@ -260,8 +246,7 @@ async def test_confirmation_number_alone_asks_what_to_do(new_chat: Callable[...,
     assert turn.model_calls == 1
 
 
-async def test_seat_tool_error_is_relayed_without_retrying(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_seat_tool_error_is_relayed_without_retrying(chat: Chat) -> None:
     error = "The seat was not changed: seat 14C on flight FLT123 is taken."
     chat.services.seat_result = lambda number, seat: error
 
@@ -282,10 +267,7 @@ async def test_seat_tool_error_is_relayed_without_retrying(new_chat: Callable[..
     assert chat.services.seat_changes == [("5666", "14C"), ("5666", "15C")]
 
 
-async def test_invoice_tool_error_is_relayed_without_retrying(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_invoice_tool_error_is_relayed_without_retrying(chat: Chat) -> None:
     error = "No invoice was sent: there is no booking ZZ9999."
     chat.services.invoice_result = lambda number: error
     turn = await chat.send("send me the invoice for ZZ9999 Nobody")
@@ -294,8 +276,7 @@ async def test_invoice_tool_error_is_relayed_without_retrying(
     assert turn.model_calls == 3
 
 
-async def test_invoice_agent_asks_for_the_number(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_invoice_agent_asks_for_the_number(chat: Chat) -> None:
     first = await chat.send("I need my invoice")
     assert "confirmation number" in first.reply
     assert chat.services.invoices == []
@@ -307,8 +288,7 @@ async def test_invoice_agent_asks_for_the_number(new_chat: Callable[..., Chat]) 
     assert chat.services.last_names == ["Dijkstra"]
 
 
-async def test_no_change_without_the_last_name(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_no_change_without_the_last_name(chat: Chat) -> None:
     first = await chat.send("change my seat to 12C, booking 5666")
     assert "last name" in first.reply and "5666" in first.reply
     assert chat.services.seat_changes == []
@@ -318,10 +298,7 @@ async def test_no_change_without_the_last_name(new_chat: Callable[..., Chat]) ->
     assert second.agent == "seat_booking"
 
 
-async def test_invoices_for_two_bookings_in_one_model_response(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_invoices_for_two_bookings_in_one_model_response(chat: Chat) -> None:
     turn = await chat.send("send me the invoices for AB4568 Lovelace and XY7890 Turing")
     assert chat.services.invoices == ["AB4568", "XY7890"]
     assert chat.services.last_names == ["Lovelace", "Turing"]
@@ -330,8 +307,7 @@ async def test_invoices_for_two_bookings_in_one_model_response(
     assert "INV-AB4568" in turn.reply and "INV-XY7890" in turn.reply
 
 
-async def test_two_bookings_need_a_name_each(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_two_bookings_need_a_name_each(chat: Chat) -> None:
     first = await chat.send("send me the invoices for AB4568 and XY7890")
     assert "AB4568 and XY7890" in first.reply and "last name" in first.reply
     assert chat.services.invoices == []
@@ -340,10 +316,7 @@ async def test_two_bookings_need_a_name_each(new_chat: Callable[..., Chat]) -> N
     assert chat.services.last_names == ["Lovelace", "Turing"]
 
 
-async def test_seat_change_and_invoice_in_one_model_response(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_seat_change_and_invoice_in_one_model_response(chat: Chat) -> None:
     first = await chat.send("change my seat to 12C and send the invoice")
     assert first.agent == "seat_booking"
     assert "confirmation number" in first.reply
@@ -424,8 +397,7 @@ async def run_script(chat: Chat, rounds: int) -> list[Turn]:
     return turns
 
 
-async def test_long_conversation_serves_each_request_once(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_long_conversation_serves_each_request_once(chat: Chat) -> None:
     rounds = 3
     turns = await run_script(chat, rounds)
     assert chat.services.seat_changes == [("5666", "10B")] * rounds
@@ -771,10 +743,7 @@ def approval_submitted(number: str, seat: str) -> str:
     )
 
 
-async def test_premium_seat_submits_a_request_then_reports_its_status(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_premium_seat_submits_a_request_then_reports_its_status(chat: Chat) -> None:
     chat.services.seat_result = approval_submitted
     first = await chat.send("change my seat to 2A, booking 5666 Hopper")
     assert chat.services.seat_changes == [("5666", "2A")]
@@ -790,10 +759,7 @@ async def test_premium_seat_submits_a_request_then_reports_its_status(
     assert second.model_calls == 2
 
 
-async def test_status_question_reaches_the_seat_agent_from_elsewhere(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_status_question_reaches_the_seat_agent_from_elsewhere(chat: Chat) -> None:
     chat.services.seat_result = approval_submitted
     await chat.send("please move my seat to 3C, confirmation 5666 Hopper")
     await chat.send("send me the invoice for 5666 Hopper")
@@ -806,10 +772,7 @@ async def test_status_question_reaches_the_seat_agent_from_elsewhere(
     assert turn.model_calls <= MAX_MODEL_CALLS_PER_TURN
 
 
-async def test_status_question_without_a_request_is_answered_without_tools(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_status_question_without_a_request_is_answered_without_tools(chat: Chat) -> None:
     turn = await chat.send("what's the status?")
     assert "don't see a seat request" in turn.reply
     assert tool_names(turn) == []

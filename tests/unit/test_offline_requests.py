@@ -5,8 +5,6 @@ The phrasings vary on purpose: the rules are about what the customer means, so a
 the same request must give the same calls, or a question, never a call on the wrong booking.
 """
 
-from collections.abc import Callable
-
 import pytest
 
 from airline_agent.meaning import numbers_in, read, seats_in
@@ -15,6 +13,7 @@ from airline_agent.offline import FAREWELL, NOT_UNDERSTOOD
 from tests.support.offline_chat import (
     Call,
     Chat,
+    chat,
     details_call,
     invoice_call,
     new_chat,
@@ -22,7 +21,7 @@ from tests.support.offline_chat import (
     tool_names,
 )
 
-__all__ = ["new_chat"]  # a fixture, used by name
+__all__ = ["chat", "new_chat"]  # fixtures, used by name
 
 
 SEAT_5666 = seat_call("5666", "Hopper", "6A")
@@ -59,10 +58,9 @@ TWO_SEATS = [
     ],
 )
 async def test_two_requests_for_two_bookings_are_two_calls(
-    new_chat: Callable[..., Chat], message: str, calls: list[Call], mentioned: list[str]
+    chat: Chat, message: str, calls: list[Call], mentioned: list[str]
 ) -> None:
     """A seat change and an invoice, or two seat changes: each call for its own booking."""
-    chat = new_chat()
     turn = await chat.send(message)
     assert actions(turn.calls) == calls, turn.reply
     seats = [(a["confirmation_number"], a["new_seat"]) for n, a in calls if n == "update_seat"]
@@ -79,8 +77,7 @@ async def test_two_requests_for_two_bookings_are_two_calls(
         "Invoice for AB4568 Lovelace please, and put 5666 Hopper in 6A",
     ],
 )
-async def test_the_invoice_first_then_the_seat(new_chat: Callable[..., Chat], message: str) -> None:
-    chat = new_chat()
+async def test_the_invoice_first_then_the_seat(chat: Chat, message: str) -> None:
     turn = await chat.send(message)
     assert sorted(actions(turn.calls), key=lambda c: c[0]) == [INVOICE_AB4568, SEAT_5666]
 
@@ -94,19 +91,15 @@ async def test_the_invoice_first_then_the_seat(new_chat: Callable[..., Chat], me
     ],
 )
 async def test_unclear_pairs_get_a_question_and_nothing_is_done(
-    new_chat: Callable[..., Chat], message: str, expected: str
+    chat: Chat, message: str, expected: str
 ) -> None:
-    chat = new_chat()
     turn = await chat.send(message)
     assert expected in turn.reply.lower()
     assert tool_names(turn) == []
     assert chat.services.seat_changes == [] and chat.services.invoices == []
 
 
-async def test_a_missing_name_is_asked_for_that_booking_only(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_a_missing_name_is_asked_for_that_booking_only(chat: Chat) -> None:
     first = await chat.send("change seat for 5666 to 6A and send the invoice for AB4568 Lovelace")
     assert "5666" in first.reply and "last name" in first.reply
     assert "AB4568" not in first.reply
@@ -115,8 +108,7 @@ async def test_a_missing_name_is_asked_for_that_booking_only(
     assert actions(second.calls) == [SEAT_5666, INVOICE_AB4568]
 
 
-async def test_one_booking_for_both_requests(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_one_booking_for_both_requests(chat: Chat) -> None:
     turn = await chat.send("change my seat to 6A and send the invoice, booking 5666 Hopper")
     assert actions(turn.calls) == [
         SEAT_5666,
@@ -130,10 +122,7 @@ async def test_one_booking_for_both_requests(new_chat: Callable[..., Chat]) -> N
 
 
 @pytest.mark.parametrize("question", ["what's my seat?", "Which seat am I in?", "where do I sit"])
-async def test_whats_my_seat_reads_the_proven_booking(
-    new_chat: Callable[..., Chat], question: str
-) -> None:
-    chat = new_chat()
+async def test_whats_my_seat_reads_the_proven_booking(chat: Chat, question: str) -> None:
     await chat.send("send me the invoice for 5666 Hopper")
     chat.services.seats["5666"] = "8A"
     turn = await chat.send(question)
@@ -141,8 +130,7 @@ async def test_whats_my_seat_reads_the_proven_booking(
     assert "8A" in turn.reply and "5666" in turn.reply
 
 
-async def test_whats_my_seat_without_a_proven_booking_asks(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_whats_my_seat_without_a_proven_booking_asks(chat: Chat) -> None:
     first = await chat.send("what seat do I have?")
     assert "confirmation number" in first.reply and "last name" in first.reply
     assert tool_names(first) == []
@@ -150,10 +138,7 @@ async def test_whats_my_seat_without_a_proven_booking_asks(new_chat: Callable[..
     assert actions(second.calls) == [details_call("QR2468", "Dijkstra")]
 
 
-async def test_a_booking_the_session_remembers_is_not_asked_for_again(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_a_booking_the_session_remembers_is_not_asked_for_again(chat: Chat) -> None:
     # What AgentSession keeps in its context from an earlier turn (even beyond the window).
     chat.context = AirlineContext()
     chat.context.prove("5666", "Hopper")
@@ -163,10 +148,7 @@ async def test_a_booking_the_session_remembers_is_not_asked_for_again(
     assert actions(invoice.calls) == [invoice_call("5666", "Hopper")]
 
 
-async def test_two_proven_bookings_and_none_named_asks_which(
-    new_chat: Callable[..., Chat],
-) -> None:
-    chat = new_chat()
+async def test_two_proven_bookings_and_none_named_asks_which(chat: Chat) -> None:
     chat.context.prove("5666", "Hopper")
     chat.context.prove("AB4568", "Lovelace")
     turn = await chat.send("change my seat to 6A")
@@ -177,17 +159,13 @@ async def test_two_proven_bookings_and_none_named_asks_which(
 
 
 @pytest.mark.parametrize("written", ["ab 4568", "AB 4568", "ab4568", "Ab-4568"])
-async def test_booking_codes_are_read_as_meant(new_chat: Callable[..., Chat], written: str) -> None:
-    chat = new_chat()
+async def test_booking_codes_are_read_as_meant(chat: Chat, written: str) -> None:
     await chat.send(f"send the invoice for {written}, last name Lovelace")
     assert chat.services.invoices == ["AB4568"]
 
 
 @pytest.mark.parametrize("seat", ["99Z", "10G", "0C", "31A", "40b"])
-async def test_a_seat_that_does_not_exist_gets_a_precise_answer(
-    new_chat: Callable[..., Chat], seat: str
-) -> None:
-    chat = new_chat()
+async def test_a_seat_that_does_not_exist_gets_a_precise_answer(chat: Chat, seat: str) -> None:
     turn = await chat.send(f"change my seat to {seat}, booking 5666 Hopper")
     code = seat.replace(" ", "").upper()
     assert f"Seat {int(code[:-1])}{code[-1]} does not exist" in turn.reply
@@ -197,8 +175,7 @@ async def test_a_seat_that_does_not_exist_gets_a_precise_answer(
     assert actions(fixed.calls) == [seat_call("5666", "Hopper", "12C")]
 
 
-async def test_the_seat_already_held_is_said_so(new_chat: Callable[..., Chat]) -> None:
-    chat = new_chat()
+async def test_the_seat_already_held_is_said_so(chat: Chat) -> None:
     chat.services.seat_result = lambda number, seat: (
         f"Booking {number} already has seat {seat}; nothing was changed."
     )
@@ -212,19 +189,13 @@ async def test_the_seat_already_held_is_said_so(new_chat: Callable[..., Chat]) -
 
 
 @pytest.mark.parametrize("message", ["book me a hotel in Rome", "what's the weather like?"])
-async def test_an_unsupported_request_gets_what_the_agent_can_do(
-    new_chat: Callable[..., Chat], message: str
-) -> None:
-    chat = new_chat()
+async def test_an_unsupported_request_gets_what_the_agent_can_do(chat: Chat, message: str) -> None:
     turn = await chat.send(message)
     assert turn.reply == NOT_UNDERSTOOD
 
 
 @pytest.mark.parametrize("message", ["thanks, bye", "Thank you!", "that's all, cheers"])
-async def test_thanks_gets_a_farewell_not_a_greeting(
-    new_chat: Callable[..., Chat], message: str
-) -> None:
-    chat = new_chat()
+async def test_thanks_gets_a_farewell_not_a_greeting(chat: Chat, message: str) -> None:
     await chat.send("send me the invoice for 5666 Hopper")
     turn = await chat.send(message)
     assert turn.reply == FAREWELL
