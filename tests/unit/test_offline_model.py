@@ -166,7 +166,7 @@ async def test_faq_questions_are_answered_from_the_faq(
     chat: Chat, question: str, topic: str
 ) -> None:
     turn = await chat.send(question)
-    assert turn.reply == faq.ANSWERS.get(topic) or faq.seats_answer(CABIN)
+    assert turn.reply == (faq.ANSWERS.get(topic) or faq.seats_answer(CABIN))
     assert turn.agent == "faq"
     assert turn.calls == [
         ("transfer_to_faq_agent", {}),
