@@ -178,3 +178,18 @@ def two_turns_running(
         message="both turns running",
     )
     return turns
+
+
+def two_turns_then_kill(
+    running: RunningStack,
+    service: str,
+    invoice_customer: Customer,
+    seat_customer: Customer,
+    new_seat: str,
+) -> tuple[TwoTurns, str]:
+    """Two turns running (two_turns_running), then SIGKILL the service's one container; both."""
+    turns = two_turns_running(running, invoice_customer, seat_customer, new_seat)
+    container = running.container(service)
+    running.kill(container)
+    print(f"\nkilled {service} with two turns running")
+    return turns, container

@@ -25,7 +25,7 @@ from tests.compose.customers import (
     HOPPER,
     TURING,
     client_for,
-    two_turns_running,
+    two_turns_then_kill,
 )
 
 NODES = ("restate-1", "restate-2", "restate-3")
@@ -75,10 +75,7 @@ def test_every_node_signs_with_the_key_and_unsigned_requests_are_refused(
 
 
 def test_sigkill_of_a_restate_node_mid_turn(cluster_stack: RunningStack) -> None:
-    turns = two_turns_running(cluster_stack, TURING, HOPPER, "11A")
-    node = cluster_stack.container("restate-1")
-    cluster_stack.kill(node)
-    print("\nkilled restate-1 with two turns running")
+    turns, node = two_turns_then_kill(cluster_stack, "restate-1", TURING, HOPPER, "11A")
     turns.check(cluster_stack)
 
     # Back on its volume: the load balancer sends to it again, the session goes on.

@@ -46,7 +46,7 @@ from tests.compose.customers import (
     running_chat,
     seat_map,
     seat_of,
-    two_turns_running,
+    two_turns_then_kill,
 )
 
 # The services' metrics ports inside the network (compose.yaml METRICS_PORT).
@@ -156,6 +156,28 @@ def kill_replica_serving(
 
 def counts_of(running: RunningStack, service: str, handler: str) -> dict[str, float]:
     return {c: attempts(running, c, service, handler) for c in running.containers(service)}
+
+
+def turn_killing_its_replica(
+    running: RunningStack,
+    service: str,
+    handler: str,
+    message: str,
+    still_running: Callable[[str], bool] | None = None,
+) -> tuple[Turn, str]:
+    """Send message in a new session; SIGKILL the service's replica that serves it handler.
+
+    still_running(session) must hold just before the kill (kill_replica_serving); by default,
+    the session's chat is still running. Returns the turn, to answer, and the killed container,
+    to start again.
+    """
+    running_still = still_running or (lambda session: running_chat(running, session))
+    before = counts_of(running, service, handler)
+    session = new_session(running)
+    turn = Turn(running, session, message)
+    turn.start()
+    victim = kill_replica_serving(running, service, handler, before, lambda: running_still(session))
+    return turn, victim
 
 
 # --- up -------------------------------------------------------------------------------------
@@ -332,17 +354,8 @@ def test_sigkill_of_the_agent_replica_during_a_turn(compose_stack: RunningStack)
     compose_stack.stack.wait_healthy(timeout=600)
     number, last, email, _ = TURING
     mails_before = mail_count(compose_stack, email)
-    before = counts_of(compose_stack, "agent", "AgentSession/chat")
-    session = new_session(compose_stack)
-    turn = Turn(compose_stack, session, f"send me the invoice for booking {number}, {last}")
-    turn.start()
-    victim = kill_replica_serving(
-        compose_stack,
-        "agent",
-        "AgentSession/chat",
-        before,
-        lambda: running_chat(compose_stack, session),
-    )
+    message = f"send me the invoice for booking {number}, {last}"
+    turn, victim = turn_killing_its_replica(compose_stack, "agent", "AgentSession/chat", message)
 
     reply = turn.answer()
     assert f"Invoice INV-{number}-" in reply, reply
@@ -354,17 +367,13 @@ def test_sigkill_of_a_seating_replica_mid_handler(compose_stack: RunningStack) -
     compose_stack.stack.wait_healthy(timeout=600)
     number, last, _, flight = JOHNSON
     old_seat = seat_of(compose_stack, JOHNSON)
-    before = counts_of(compose_stack, "seating", "Booking/change_seat")
-    session = new_session(compose_stack)
-    turn = Turn(compose_stack, session, f"change my seat to 12C, booking {number} {last}")
-    turn.start()
     # Booking/change_seat pauses durably (SEATING_WORK_DELAY_MS) after the flight took the seat.
-    victim = kill_replica_serving(
+    turn, victim = turn_killing_its_replica(
         compose_stack,
         "seating",
         "Booking/change_seat",
-        before,
-        lambda: is_running(compose_stack, "Booking", "change_seat", number),
+        f"change my seat to 12C, booking {number} {last}",
+        lambda _: is_running(compose_stack, "Booking", "change_seat", number),
     )
 
     reply = turn.answer()
@@ -378,10 +387,7 @@ def test_sigkill_of_a_seating_replica_mid_handler(compose_stack: RunningStack) -
 
 def test_sigkill_of_restate_mid_turn_then_started_again(compose_stack: RunningStack) -> None:
     compose_stack.stack.wait_healthy(timeout=600)
-    turns = two_turns_running(compose_stack, DIJKSTRA, LOVELACE, "15A")
-    restate = compose_stack.container("restate")
-    compose_stack.kill(restate)
-    print("\nkilled restate with two turns running")
+    turns, restate = two_turns_then_kill(compose_stack, "restate", DIJKSTRA, LOVELACE, "15A")
     compose_stack.start(restate)
     turns.check(compose_stack)
 
